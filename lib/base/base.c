@@ -1,0 +1,245 @@
+/* base.c: status strings, error reports, assertions, allocation wrappers,
+ * atomic files and the deterministic rng. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trop/base.h"
+#include "trop/version.h"
+
+const char *trop_status_str(trop_status s)
+{
+    switch (s) {
+    case TROP_OK: return "ok";
+    case TROP_ERR_NOMEM: return "out of memory";
+    case TROP_ERR_IO: return "i/o error";
+    case TROP_ERR_FORMAT: return "format error";
+    case TROP_ERR_INVALID: return "invalid input";
+    case TROP_ERR_DEGENERATE: return "degenerate geometry";
+    case TROP_ERR_PRECISION: return "precision error";
+    case TROP_ERR_LIMIT: return "limit reached";
+    case TROP_ERR_QHULL: return "qhull error";
+    case TROP_ERR_INTERNAL: return "internal error";
+    case TROP_ERR_INTERRUPTED: return "interrupted";
+    }
+    return "unknown status";
+}
+
+trop_status trop_error_set(trop_error *err, trop_status s, const char *where,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL)
+        return s;
+    err->status = s;
+    snprintf(err->where, sizeof err->where, "%s", where ? where : "");
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void trop_error_prefix(trop_error *err, const char *prefix)
+{
+    char tmp[2 * sizeof err->msg];
+    if (err == NULL)
+        return;
+    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->msg);
+    /* truncation is intended: the message keeps its first 231 bytes */
+    memcpy(err->msg, tmp, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = '\0';
+}
+
+const char *trop_version_string(void)
+{
+    return TROP_VERSION;
+}
+
+void trop_abort_assert(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "libtrop: assertion failed: %s (%s:%d)\n", expr, file, line);
+    abort();
+}
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "libtrop: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *trop_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL)
+        oom(n);
+    return p;
+}
+
+void *trop_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL)
+        oom(n * size);
+    return p;
+}
+
+void *trop_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (q == NULL)
+        oom(n);
+    return q;
+}
+
+void trop_free(void *p)
+{
+    free(p);
+}
+
+static char *str_dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = trop_malloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
+{
+    size_t n = strlen(path) + 16;
+    int fd;
+    f->fp = NULL;
+    f->path = str_dup(path);
+    f->tmp = trop_malloc(n);
+    snprintf(f->tmp, n, "%s.tmpXXXXXX", path);
+    fd = mkstemp(f->tmp);
+    if (fd < 0) {
+        int e = errno;
+        trop_free(f->path);
+        trop_free(f->tmp);
+        f->path = f->tmp = NULL;
+        return trop_error_set(err, TROP_ERR_IO, "file",
+                              "%s: cannot create temporary file: %s", path, strerror(e));
+    }
+    /* mkstemp makes 0600; a normal output file gets the usual mode. */
+    fchmod(fd, 0644);
+    f->fp = fdopen(fd, "wb");
+    if (f->fp == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(f->tmp);
+        trop_free(f->path);
+        trop_free(f->tmp);
+        f->path = f->tmp = NULL;
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(e));
+    }
+    return TROP_OK;
+}
+
+static void afile_release(trop_afile *f)
+{
+    trop_free(f->path);
+    trop_free(f->tmp);
+    f->fp = NULL;
+    f->path = f->tmp = NULL;
+}
+
+trop_status trop_afile_commit(trop_afile *f, trop_error *err)
+{
+    int bad = 0, e = 0;
+    if (fflush(f->fp) != 0 || ferror(f->fp)) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && fsync(fileno(f->fp)) != 0 && errno != EINVAL) {
+        bad = 1;
+        e = errno;
+    }
+    if (fclose(f->fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(f->tmp, f->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        trop_status s = trop_error_set(err, TROP_ERR_IO, "file", "%s: write failed: %s",
+                                       f->path, strerror(e));
+        unlink(f->tmp);
+        afile_release(f);
+        return s;
+    }
+    afile_release(f);
+    return TROP_OK;
+}
+
+void trop_afile_abort(trop_afile *f)
+{
+    if (f->fp != NULL)
+        fclose(f->fp);
+    if (f->tmp != NULL)
+        unlink(f->tmp);
+    afile_release(f);
+}
+
+trop_status trop_file_read_all(const char *path, char **buf, size_t *len, trop_error *err)
+{
+    FILE *fp;
+    struct stat st;
+    size_t cap = 1 << 16, n = 0, got;
+    char *b;
+    *buf = NULL;
+    *len = 0;
+    fp = fopen(path, "rb");
+    if (fp == NULL)
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(errno));
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: is a directory", path);
+    }
+    b = trop_malloc(cap);
+    while ((got = fread(b + n, 1, cap - n - 1, fp)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            b = trop_realloc(b, cap);
+        }
+    }
+    if (ferror(fp)) {
+        int e = errno;
+        fclose(fp);
+        trop_free(b);
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: read failed: %s", path,
+                              strerror(e));
+    }
+    fclose(fp);
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return TROP_OK;
+}
+
+void trop_rng_init(trop_rng *r, unsigned long long seed)
+{
+    r->s = seed;
+}
+
+unsigned long long trop_rng_u64(trop_rng *r)
+{
+    /* splitmix64 (Steele, Lea and Flood 2014) */
+    unsigned long long z = (r->s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+slong trop_rng_below(trop_rng *r, slong n)
+{
+    TROP_ASSERT(n >= 1);
+    return (slong)(trop_rng_u64(r) % (unsigned long long)n);
+}

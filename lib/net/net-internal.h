@@ -1,0 +1,27 @@
+/* net-internal.h: helpers shared by the network readers and writers
+ * (nnet.c, json.c, bin.c, io.c).  Not installed. */
+#ifndef TROP_NET_INTERNAL_H
+#define TROP_NET_INTERNAL_H
+
+#include "trop/net.h"
+
+/* Name used in messages when a reader is given none. */
+#define TROP_NET_NONAME "<buffer>"
+
+/* Length of a UTF-8 byte order mark at the start of buf (3 or 0). */
+size_t _trop_net_bom_len(const char *buf, size_t len);
+
+/* Sets the normalisation of net (copied).  Shapes: in_mean, in_range:
+ * [input_dim].  Replaces an existing normalisation. */
+void _trop_net_set_norm(trop_net_t net, const fmpq *in_mean, const fmpq *in_range,
+                        const fmpq_t out_mean, const fmpq_t out_range);
+
+/* Ends a read: on TROP_OK moves tmp into net, otherwise leaves net empty
+ * with input_dim 1 (the documented state after a failed read).  tmp is
+ * cleared in both cases.  Returns st. */
+trop_status _trop_net_read_finish(trop_net_t net, trop_net_t tmp, trop_status st);
+
+/* 1 if the n bytes at s are valid UTF-8 with no NUL byte. */
+int _trop_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Quick start, step 1: install the dependencies, build, and run the main job
+# on a real network shipped in data/nets (see data/nets/PROVENANCE.md).
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+[ -d build ] || meson setup build --buildtype=release
+ninja -C build
+echo
+echo '$ build/tools/tropicalize data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet --verify 1000'
+build/tools/tropicalize data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet --verify 1000

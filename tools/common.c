@@ -1,0 +1,97 @@
+/* tools/common.c: shared helpers of the command-line tools. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "common.h"
+
+void tool_print_error(const char *prog, const char *what, const trop_error *err)
+{
+    if (what != NULL && what[0] != '\0')
+        fprintf(stderr, "%s: %s: %s: %s\n", prog, what, trop_status_str(err->status), err->msg);
+    else
+        fprintf(stderr, "%s: %s: %s\n", prog, trop_status_str(err->status), err->msg);
+}
+
+int tool_usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    return TOOL_EXIT_USAGE;
+}
+
+slong tool_parse_qvec(fmpq *v, slong n, const char *s)
+{
+    char *buf = strdup(s), *save = NULL, *tok;
+    slong cnt = 0, cap = n < 0 ? -n : n;
+    int bad = 0;
+    for (tok = strtok_r(buf, ",", &save); tok && !bad; tok = strtok_r(NULL, ",", &save)) {
+        if (cnt >= cap || trop_q_set_str(v + cnt, tok, NULL) != TROP_OK)
+            bad = 1;
+        cnt++;
+    }
+    free(buf);
+    if (bad || (n >= 0 && cnt != n) || cnt == 0)
+        return -1;
+    return cnt;
+}
+
+int tool_parse_pair(slong *i, slong *j, const char *s, slong n)
+{
+    char *end;
+    long a, b;
+    a = strtol(s, &end, 10);
+    if (end == s || *end != ',')
+        return -1;
+    s = end + 1;
+    b = strtol(s, &end, 10);
+    if (end == s || *end != '\0')
+        return -1;
+    if (a < 0 || b < 0 || a >= n || b >= n || a == b)
+        return -1;
+    *i = a;
+    *j = b;
+    return 0;
+}
+
+int tool_progress_enabled(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+double tool_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static volatile sig_atomic_t interrupted_flag = 0;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted_flag = 1;
+}
+
+void tool_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int tool_interrupted(void)
+{
+    return interrupted_flag != 0;
+}

@@ -1,0 +1,38 @@
+/* tools/common.h: what the command-line tools share: error printing,
+ * exit codes, parsing of rational vectors, progress on a terminal. */
+#ifndef TROP_TOOLS_COMMON_H
+#define TROP_TOOLS_COMMON_H
+#include <stdio.h>
+#include "trop/trop.h"
+
+enum { TOOL_EXIT_OK = 0, TOOL_EXIT_FAIL = 1, TOOL_EXIT_USAGE = 2 };
+
+/* Prints "prog: what: status: msg" to stderr. */
+void tool_print_error(const char *prog, const char *what, const trop_error *err);
+
+/* Prints "prog: msg" and "Try 'prog --help'." to stderr; returns 2. */
+int tool_usage_error(const char *prog, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parses "q1,q2,...,qn" (each a decimal or p/q) into v: [n] (initialised by
+ * the caller).  Returns the number of entries found, or -1 on a bad entry
+ * or a count other than n (n < 0 accepts any count up to -n). */
+slong tool_parse_qvec(fmpq *v, slong n, const char *s);
+
+/* Parses "I,J" into two distinct indices in [0, n). Returns 0 on success. */
+int tool_parse_pair(slong *i, slong *j, const char *s, slong n);
+
+/* 1 if progress lines should be drawn (stderr is a terminal). */
+int tool_progress_enabled(void);
+
+/* Seconds since an arbitrary start (monotonic clock). */
+double tool_now(void);
+
+/* Sets up SIGINT/SIGTERM so that a long job can stop cleanly: the handler
+ * only sets a flag, which tool_interrupted() reads. */
+void tool_catch_signals(void);
+int tool_interrupted(void);
+#endif

@@ -1,0 +1,637 @@
+/* tropicalize: a piecewise-linear network to its tropical rational
+ * functions, one P (/) Q per output, exact, pruned and optionally verified.
+ * See docs/tropicalize.md and docs/man/tropicalize.1. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <gmp.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_vec.h>
+#include "trop/trop.h"
+#include "common.h"
+
+static const char *prog = "tropicalize";
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"Usage: tropicalize NET [options]\n"
+"Turn a ReLU / leaky-ReLU / maxout network into its tropical rational\n"
+"functions: every output equals P(x) - Q(x), where P and Q are max-plus\n"
+"polynomials with exact rational exponents and coefficients, pruned to the\n"
+"terms that are strictly maximal somewhere.\n"
+"\n"
+"NET is a net.bin, NNet or JSON file (detected by content).  NNet networks\n"
+"are analysed on their normalised inputs, as their weights see them.\n"
+"\n"
+"Options:\n"
+"  --terms               print every term of P and Q\n"
+"  --json                print one JSON document (see docs/tropicalize.md)\n"
+"  -o, --output FILE     write the report to FILE (atomically) instead of stdout\n"
+"  --verify N            compare P - Q with the network exactly at N random\n"
+"                        rational points and the corners of the box; exit 1 on\n"
+"                        any mismatch\n"
+"  --box LO,HI           box [LO,HI]^d for --verify (default: the network's\n"
+"                        input box, [0,1]^2 for --slice-points, else [-1,1]^d)\n"
+"  --seed S              seed of the random points (default 1)\n"
+"  --slice-axes I,J      restrict to inputs I and J (0-based); the others are\n"
+"                        held at the point given by --at (default 0)\n"
+"  --at X0               comma-separated point for --slice-axes (n values)\n"
+"  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
+"  --no-prune            keep every term (for comparison; slow)\n"
+"  -q, --quiet           no progress on stderr\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Rationals on the command line are decimals (0.1 means 1/10) or p/q.\n"
+"Exit status: 0 ok, 1 error or verification mismatch, 2 usage error.\n");
+}
+
+typedef struct {
+    const char *net_path, *out_path, *box, *axes, *at, *points;
+    int terms, json, quiet, prune;
+    long verify;
+    unsigned long long seed;
+} tz_opts;
+
+/* The function actually analysed: the network, or its slice. */
+typedef struct {
+    trop_net_t net;       /* the analysed network (slice or copy) */
+    int sliced;
+    fmpq *x0, *U;         /* [n], [n x m] when sliced */
+    fmpq *lo, *hi;        /* verification box [m] */
+    slong m;
+    char slice_desc[256];
+} tz_problem;
+
+enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
+       OPT_NOPRUNE };
+
+static int parse_args(tz_opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"terms", no_argument, 0, OPT_TERMS}, {"json", no_argument, 0, OPT_JSON},
+        {"output", required_argument, 0, 'o'}, {"verify", required_argument, 0, OPT_VERIFY},
+        {"box", required_argument, 0, OPT_BOX}, {"seed", required_argument, 0, OPT_SEED},
+        {"slice-axes", required_argument, 0, OPT_AXES}, {"at", required_argument, 0, OPT_AT},
+        {"slice-points", required_argument, 0, OPT_POINTS},
+        {"no-prune", no_argument, 0, OPT_NOPRUNE}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+    int c;
+    char *end;
+    memset(o, 0, sizeof *o);
+    o->prune = 1;
+    o->seed = 1;
+    while ((c = getopt_long(argc, argv, "o:qhV", lo, NULL)) != -1) {
+        switch (c) {
+        case OPT_TERMS: o->terms = 1; break;
+        case OPT_JSON: o->json = 1; break;
+        case 'o': o->out_path = optarg; break;
+        case OPT_VERIFY:
+            o->verify = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o->verify < 0)
+                return tool_usage_error(prog, "--verify needs a count >= 0, got '%s'", optarg);
+            break;
+        case OPT_BOX: o->box = optarg; break;
+        case OPT_SEED:
+            o->seed = strtoull(optarg, &end, 10);
+            if (end == optarg || *end)
+                return tool_usage_error(prog, "--seed needs an integer, got '%s'", optarg);
+            break;
+        case OPT_AXES: o->axes = optarg; break;
+        case OPT_AT: o->at = optarg; break;
+        case OPT_POINTS: o->points = optarg; break;
+        case OPT_NOPRUNE: o->prune = 0; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': usage(stdout); exit(TOOL_EXIT_OK);
+        case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
+        default: return tool_usage_error(prog, "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return tool_usage_error(prog, optind >= argc ? "missing NET file" : "too many arguments");
+    o->net_path = argv[optind];
+    if (o->axes && o->points)
+        return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
+    if (o->at && !o->axes)
+        return tool_usage_error(prog, "--at needs --slice-axes");
+    return -1;
+}
+
+/* ---- the problem: slice and box ---- */
+
+static void problem_init(tz_problem *p)
+{
+    memset(p, 0, sizeof *p);
+    trop_net_init(p->net, 1);
+}
+
+static void problem_clear(tz_problem *p, slong n)
+{
+    trop_net_clear(p->net);
+    if (p->sliced) {
+        _fmpq_vec_clear(p->x0, n);
+        _fmpq_vec_clear(p->U, n * p->m);
+    }
+    if (p->lo) {
+        _fmpq_vec_clear(p->lo, p->m);
+        _fmpq_vec_clear(p->hi, p->m);
+    }
+}
+
+static int setup_axes(tz_problem *p, const trop_net_t net, const tz_opts *o)
+{
+    slong n = net->input_dim, I, J;
+    if (tool_parse_pair(&I, &J, o->axes, n) != 0)
+        return tool_usage_error(prog, "--slice-axes needs two distinct indices in 0..%ld, got '%s'",
+                                n - 1, o->axes);
+    p->m = 2;
+    p->x0 = _fmpq_vec_init(n);
+    p->U = _fmpq_vec_init(n * 2);
+    p->sliced = 1;
+    if (o->at && tool_parse_qvec(p->x0, n, o->at) < 0)
+        return tool_usage_error(prog, "--at needs %ld comma-separated rationals, got '%s'", n, o->at);
+    fmpq_one(p->U + I * 2 + 0);
+    fmpq_one(p->U + J * 2 + 1);
+    p->lo = _fmpq_vec_init(2);
+    p->hi = _fmpq_vec_init(2);
+    if (net->has_box) {
+        fmpq_set(p->lo + 0, net->box_lo + I);
+        fmpq_set(p->hi + 0, net->box_hi + I);
+        fmpq_set(p->lo + 1, net->box_lo + J);
+        fmpq_set(p->hi + 1, net->box_hi + J);
+    }
+    snprintf(p->slice_desc, sizeof p->slice_desc,
+             "inputs %ld and %ld vary (t0 = x%ld, t1 = x%ld), the others held at --at", I, J, I, J);
+    return -1;
+}
+
+static int setup_points(tz_problem *p, const trop_net_t net, const tz_opts *o)
+{
+    slong n = net->input_dim, k, i;
+    char *buf = strdup(o->points), *save = NULL, *tok;
+    fmpq *P = _fmpq_vec_init(3 * n);
+    int bad = 0;
+    for (k = 0, tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save), k++)
+        if (k >= 3 || tool_parse_qvec(P + k * n, n, tok) < 0)
+            bad = 1;
+    free(buf);
+    if (bad || k != 3) {
+        _fmpq_vec_clear(P, 3 * n);
+        return tool_usage_error(prog, "--slice-points needs three points of %ld values, 'A;B;C'", n);
+    }
+    p->m = 2;
+    p->x0 = _fmpq_vec_init(n);
+    p->U = _fmpq_vec_init(n * 2);
+    p->sliced = 1;
+    for (i = 0; i < n; i++) {
+        fmpq_set(p->x0 + i, P + i);
+        fmpq_sub(p->U + i * 2 + 0, P + n + i, P + i);
+        fmpq_sub(p->U + i * 2 + 1, P + 2 * n + i, P + i);
+    }
+    _fmpq_vec_clear(P, 3 * n);
+    p->lo = _fmpq_vec_init(2);
+    p->hi = _fmpq_vec_init(2);
+    fmpq_one(p->hi + 0);
+    fmpq_one(p->hi + 1);
+    snprintf(p->slice_desc, sizeof p->slice_desc, "plane A + t0 (B - A) + t1 (C - A)");
+    return -1;
+}
+
+static int setup_problem(tz_problem *p, const trop_net_t net, const tz_opts *o)
+{
+    slong i;
+    int rc = -1;
+    if (o->axes)
+        rc = setup_axes(p, net, o);
+    else if (o->points)
+        rc = setup_points(p, net, o);
+    if (rc >= 0)
+        return rc;
+    if (p->sliced) {
+        trop_net_slice(p->net, net, p->x0, p->U, p->m);
+        if (o->axes && !net->has_box)
+            for (i = 0; i < 2; i++) {
+                fmpq_set_si(p->lo + i, -1, 1);
+                fmpq_one(p->hi + i);
+            }
+    } else {
+        trop_net_set(p->net, net);
+        p->m = net->input_dim;
+        p->lo = _fmpq_vec_init(p->m);
+        p->hi = _fmpq_vec_init(p->m);
+        for (i = 0; i < p->m; i++) {
+            if (net->has_box) {
+                fmpq_set(p->lo + i, net->box_lo + i);
+                fmpq_set(p->hi + i, net->box_hi + i);
+            } else {
+                fmpq_set_si(p->lo + i, -1, 1);
+                fmpq_one(p->hi + i);
+            }
+        }
+    }
+    if (o->box) {
+        fmpq lh[2];
+        fmpq_init(lh + 0);
+        fmpq_init(lh + 1);
+        if (tool_parse_qvec(lh, 2, o->box) < 0 || fmpq_cmp(lh + 0, lh + 1) > 0) {
+            fmpq_clear(lh + 0);
+            fmpq_clear(lh + 1);
+            return tool_usage_error(prog, "--box needs LO,HI with LO <= HI, got '%s'", o->box);
+        }
+        for (i = 0; i < p->m; i++) {
+            fmpq_set(p->lo + i, lh + 0);
+            fmpq_set(p->hi + i, lh + 1);
+        }
+        fmpq_clear(lh + 0);
+        fmpq_clear(lh + 1);
+    }
+    return -1;
+}
+
+/* ---- verification ---- */
+
+typedef struct {
+    long points, corners, mismatches;
+    double seconds;
+} tz_verify;
+
+/* y = original network at x0 + U t (or the network itself at t). */
+static void eval_original(fmpq *y, const trop_net_t net, const tz_problem *p, const fmpq *t)
+{
+    slong n = net->input_dim, i, j;
+    fmpq *x;
+    if (!p->sliced) {
+        trop_net_eval_q(y, net, t);
+        return;
+    }
+    x = _fmpq_vec_init(n);
+    for (i = 0; i < n; i++) {
+        fmpq_set(x + i, p->x0 + i);
+        for (j = 0; j < p->m; j++)
+            fmpq_addmul(x + i, p->U + i * p->m + j, t + j);
+    }
+    trop_net_eval_q(y, net, x);
+    _fmpq_vec_clear(x, n);
+}
+
+static long compare_at(const trop_trat_struct *F, const trop_net_t net, const tz_problem *p,
+                       const fmpq *t, fmpq *y)
+{
+    slong k, m = trop_net_output_dim(net);
+    long bad = 0;
+    fmpq_t v;
+    fmpq_init(v);
+    eval_original(y, net, p, t);
+    for (k = 0; k < m; k++) {
+        trop_trat_eval_q(v, F + k, t);
+        bad += !fmpq_equal(v, y + k);
+    }
+    fmpq_clear(v);
+    return bad;
+}
+
+static void verify(tz_verify *res, const trop_trat_struct *F, const trop_net_t net,
+                   const tz_problem *p, long npts, unsigned long long seed)
+{
+    slong m = p->m, k, i, nout = trop_net_output_dim(net);
+    fmpq *t = _fmpq_vec_init(m), *y = _fmpq_vec_init(nout);
+    fmpz_t a, q;
+    trop_rng r;
+    double t0 = tool_now();
+    memset(res, 0, sizeof *res);
+    fmpz_init(a);
+    fmpz_init(q);
+    trop_rng_init(&r, seed);
+    for (k = 0; k < npts && !tool_interrupted(); k++) {
+        /* t_i = lo + (hi - lo) * a / q with q in [1, 2^16], a in [0, q] */
+        for (i = 0; i < m; i++) {
+            slong den = 1 + trop_rng_below(&r, 65536);
+            fmpz_set_si(q, den);
+            fmpz_set_si(a, trop_rng_below(&r, den + 1));
+            fmpq_sub(t + i, p->hi + i, p->lo + i);
+            fmpq_mul_fmpz(t + i, t + i, a);
+            fmpq_div_fmpz(t + i, t + i, q);
+            fmpq_add(t + i, t + i, p->lo + i);
+        }
+        res->mismatches += compare_at(F, net, p, t, y) > 0;
+        res->points++;
+    }
+    for (k = 0; m <= 12 && k < ((slong)1 << m); k++) {
+        for (i = 0; i < m; i++)
+            fmpq_set(t + i, (k >> i) & 1 ? p->hi + i : p->lo + i);
+        res->mismatches += compare_at(F, net, p, t, y) > 0;
+        res->corners++;
+    }
+    fmpz_clear(a);
+    fmpz_clear(q);
+    _fmpq_vec_clear(t, m);
+    _fmpq_vec_clear(y, nout);
+    res->seconds = tool_now() - t0;
+}
+
+/* ---- progress ---- */
+
+typedef struct { double last; int on; } tz_progress;
+
+static int on_progress(slong layer, slong nlayers, slong unit, slong width, slong terms, void *arg)
+{
+    tz_progress *pr = arg;
+    double now;
+    if (pr->on) {
+        now = tool_now();
+        if (now - pr->last > 0.1 || (layer == nlayers && unit == width)) {
+            fprintf(stderr, "\r%s: layer %ld/%ld, unit %ld/%ld, %ld terms   ", prog, layer, nlayers,
+                    unit, width, terms);
+            if (layer == nlayers && unit == width)
+                fputc('\n', stderr);
+            pr->last = now;
+        }
+    }
+    return tool_interrupted();
+}
+
+/* ---- output ---- */
+
+static void print_q(FILE *fp, const fmpq_t x)
+{
+    char *s = trop_q_get_str(x);
+    fputs(s, fp);
+    flint_free(s);
+}
+
+static void print_term(FILE *fp, const trop_tpoly_t f, slong i, const char *var)
+{
+    slong j, shown = 0;
+    fputs("    ", fp);
+    print_q(fp, f->coefs + i);
+    for (j = 0; j < f->nvars; j++) {
+        const fmpq *a = f->exps + i * f->nvars + j;
+        if (fmpq_is_zero(a))
+            continue;
+        fputs(fmpq_sgn(a) < 0 ? " - " : " + ", fp);
+        if (fmpq_sgn(a) < 0) {
+            fmpq_t b;
+            fmpq_init(b);
+            fmpq_neg(b, a);
+            print_q(fp, b);
+            fmpq_clear(b);
+        } else
+            print_q(fp, a);
+        fprintf(fp, "*%s%ld", var, j);
+        shown++;
+    }
+    fputc('\n', fp);
+}
+
+typedef struct {
+    const tz_opts *o;
+    const trop_net_t *net;
+    const tz_problem *p;
+    const trop_trat_struct *F;
+    const trop_prune_stats *st, *ost;
+    const tz_verify *ver;
+    double seconds;
+} tz_report;
+
+static void write_text(FILE *fp, const tz_report *R)
+{
+    const trop_net_struct *net = *R->net;
+    slong k, i, nout = trop_net_output_dim(R->p->net);
+    const char *var = R->p->sliced ? "t" : "x";
+    fprintf(fp, "# trop-tropicalize v1\n");
+    fprintf(fp, "network: %s (%ld inputs, %ld outputs, %ld layers, %ld hidden units)\n",
+            R->o->net_path, net->input_dim, nout, net->nlayers, trop_net_num_units(net));
+    if (net->has_norm)
+        fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants); "
+                    "outputs before de-normalisation\n");
+    if (R->p->sliced)
+        fprintf(fp, "slice: %s\n", R->p->slice_desc);
+    fprintf(fp, "variables: %ld (%s0..%s%ld)\n", R->p->m, var, var, R->p->m - 1);
+    for (k = 0; k < nout; k++) {
+        const trop_trat_struct *F = R->F + k;
+        fprintf(fp, "output %ld: P %ld terms, Q %ld terms", k, F->num->length, F->den->length);
+        if (R->o->prune)
+            fprintf(fp, " (last layer pruned %ld of %ld candidate terms)", R->ost[k].dropped,
+                    R->ost[k].input);
+        fputc('\n', fp);
+        if (R->o->terms) {
+            fprintf(fp, "  P = max of\n");
+            for (i = 0; i < F->num->length; i++)
+                print_term(fp, F->num, i, var);
+            fprintf(fp, "  Q = max of\n");
+            for (i = 0; i < F->den->length; i++)
+                print_term(fp, F->den, i, var);
+        }
+    }
+    if (R->o->prune)
+        fprintf(fp, "pruning: %ld candidate terms, %ld kept, %ld dropped; certified by "
+                    "qhull + exact check %ld, exact 1-D/flat %ld, exact LP %ld\n",
+                R->st->input, R->st->kept, R->st->dropped, R->st->certified_qhull,
+                R->st->certified_exact, R->st->certified_lp);
+    if (R->ver != NULL)
+        fprintf(fp, "verify: %ld random rational points + %ld box corners, exact: %s (%ld mismatches)\n",
+                R->ver->points, R->ver->corners, R->ver->mismatches ? "MISMATCH" : "all equal",
+                R->ver->mismatches);
+    fprintf(fp, "time: %.3f s\n", R->seconds);
+}
+
+static json_object *jq(const fmpq_t x)
+{
+    char *s = trop_q_get_str(x);
+    json_object *o = json_object_new_string(s);
+    flint_free(s);
+    return o;
+}
+
+static json_object *jtpoly(const trop_tpoly_t f)
+{
+    json_object *arr = json_object_new_array_ext((int)f->length);
+    slong i, j;
+    for (i = 0; i < f->length; i++) {
+        json_object *t = json_object_new_object(), *e = json_object_new_array_ext((int)f->nvars);
+        for (j = 0; j < f->nvars; j++)
+            json_object_array_add(e, jq(f->exps + i * f->nvars + j));
+        json_object_object_add(t, "exponent", e);
+        json_object_object_add(t, "coefficient", jq(f->coefs + i));
+        json_object_array_add(arr, t);
+    }
+    return arr;
+}
+
+static json_object *jstats(const trop_prune_stats *s)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "candidates", json_object_new_int64(s->input));
+    json_object_object_add(o, "kept", json_object_new_int64(s->kept));
+    json_object_object_add(o, "dropped", json_object_new_int64(s->dropped));
+    json_object_object_add(o, "certified_qhull", json_object_new_int64(s->certified_qhull));
+    json_object_object_add(o, "certified_exact", json_object_new_int64(s->certified_exact));
+    json_object_object_add(o, "certified_lp", json_object_new_int64(s->certified_lp));
+    return o;
+}
+
+static json_object *jqvec(const fmpq *v, slong len)
+{
+    json_object *a = json_object_new_array_ext((int)len);
+    slong i;
+    for (i = 0; i < len; i++)
+        json_object_array_add(a, jq(v + i));
+    return a;
+}
+
+static void write_json(FILE *fp, const tz_report *R)
+{
+    const trop_net_struct *net = *R->net;
+    slong k, nout = trop_net_output_dim(R->p->net);
+    json_object *root = json_object_new_object(), *outs = json_object_new_array(), *jn;
+    json_object_object_add(root, "format", json_object_new_string("trop-tropicalize"));
+    json_object_object_add(root, "version", json_object_new_int(1));
+    jn = json_object_new_object();
+    json_object_object_add(jn, "file", json_object_new_string(R->o->net_path));
+    json_object_object_add(jn, "input_dim", json_object_new_int64(net->input_dim));
+    json_object_object_add(jn, "output_dim", json_object_new_int64(nout));
+    json_object_object_add(jn, "layers", json_object_new_int64(net->nlayers));
+    json_object_object_add(jn, "hidden_units", json_object_new_int64(trop_net_num_units(net)));
+    json_object_object_add(jn, "normalised_inputs", json_object_new_boolean(net->has_norm));
+    json_object_object_add(root, "network", jn);
+    json_object_object_add(root, "input_dim", json_object_new_int64(R->p->m));
+    if (R->p->sliced) {
+        json_object *s = json_object_new_object();
+        json_object_object_add(s, "x0", jqvec(R->p->x0, net->input_dim));
+        json_object_object_add(s, "U", jqvec(R->p->U, net->input_dim * R->p->m));
+        json_object_object_add(root, "slice", s);
+    } else
+        json_object_object_add(root, "slice", NULL);
+    for (k = 0; k < nout; k++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "P_terms", json_object_new_int64(R->F[k].num->length));
+        json_object_object_add(o, "Q_terms", json_object_new_int64(R->F[k].den->length));
+        json_object_object_add(o, "P", jtpoly(R->F[k].num));
+        json_object_object_add(o, "Q", jtpoly(R->F[k].den));
+        if (R->o->prune)
+            json_object_object_add(o, "last_layer_pruning", jstats(R->ost + k));
+        json_object_array_add(outs, o);
+    }
+    json_object_object_add(root, "outputs", outs);
+    json_object_object_add(root, "pruning", R->o->prune ? jstats(R->st) : NULL);
+    if (R->ver != NULL) {
+        json_object *v = json_object_new_object();
+        json_object_object_add(v, "points", json_object_new_int64(R->ver->points));
+        json_object_object_add(v, "corners", json_object_new_int64(R->ver->corners));
+        json_object_object_add(v, "mismatches", json_object_new_int64(R->ver->mismatches));
+        json_object_object_add(v, "box_lo", jqvec(R->p->lo, R->p->m));
+        json_object_object_add(v, "box_hi", jqvec(R->p->hi, R->p->m));
+        json_object_object_add(root, "verify", v);
+    }
+    json_object_object_add(root, "time_seconds", json_object_new_double(R->seconds));
+    fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), fp);
+    fputc('\n', fp);
+    json_object_put(root);
+}
+
+static int write_report(const tz_report *R)
+{
+    trop_afile af;
+    trop_error err;
+    FILE *fp = stdout;
+    if (R->o->out_path) {
+        if (trop_afile_open(&af, R->o->out_path, &err) != TROP_OK) {
+            tool_print_error(prog, NULL, &err);
+            return TOOL_EXIT_FAIL;
+        }
+        fp = af.fp;
+    }
+    if (R->o->json)
+        write_json(fp, R);
+    else
+        write_text(fp, R);
+    if (R->o->out_path && trop_afile_commit(&af, &err) != TROP_OK) {
+        tool_print_error(prog, NULL, &err);
+        return TOOL_EXIT_FAIL;
+    }
+    if (!R->o->out_path)
+        fflush(stdout);
+    return TOOL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    tz_opts o;
+    tz_problem p;
+    tz_progress pr = {0, 0};
+    tz_verify ver;
+    trop_net_t net;
+    trop_error err;
+    trop_prune_stats st = {0, 0, 0, 0, 0, 0}, *ost;
+    trop_tconv_opts co;
+    trop_trat_struct *F;
+    tz_report R;
+    slong nout, k;
+    int rc = parse_args(&o, argc, argv);
+    double t0;
+    if (rc >= 0)
+        return rc;
+    trop_net_init(net, 1);
+    if (trop_net_read(net, o.net_path, &err) != TROP_OK
+        || trop_net_validate(net, &err) != TROP_OK) {
+        tool_print_error(prog, o.net_path, &err);
+        trop_net_clear(net);
+        return TOOL_EXIT_FAIL;
+    }
+    problem_init(&p);
+    rc = setup_problem(&p, net, &o);
+    if (rc >= 0) {
+        problem_clear(&p, net->input_dim);
+        trop_net_clear(net);
+        return rc;
+    }
+    tool_catch_signals();
+    nout = trop_net_output_dim(p.net);
+    F = flint_malloc((size_t)nout * sizeof(trop_trat_struct));
+    ost = flint_calloc((size_t)nout, sizeof(trop_prune_stats));
+    for (k = 0; k < nout; k++)
+        trop_trat_init(F + k, p.m);
+    pr.on = !o.quiet && tool_progress_enabled();
+    co.prune = o.prune;
+    co.progress = on_progress;
+    co.progress_arg = &pr;
+    co.output_stats = ost;
+    t0 = tool_now();
+    if (trop_trat_vec_set_net(F, p.net, &co, &st, &err) != TROP_OK) {
+        if (pr.on)
+            fputc('\n', stderr);
+        tool_print_error(prog, o.net_path, &err);
+        rc = TOOL_EXIT_FAIL;
+    } else {
+        R.o = &o;
+        R.net = (const trop_net_t *)&net;
+        R.p = &p;
+        R.F = F;
+        R.st = &st;
+        R.ost = ost;
+        R.seconds = tool_now() - t0;
+        R.ver = NULL;
+        if (o.verify > 0 || (o.verify == 0 && 0)) {
+            verify(&ver, F, net, &p, o.verify, o.seed);
+            R.ver = &ver;
+        }
+        rc = write_report(&R);
+        if (rc == TOOL_EXIT_OK && R.ver != NULL && (ver.mismatches > 0 || tool_interrupted())) {
+            fprintf(stderr, "%s: verification %s\n", prog,
+                    ver.mismatches ? "FAILED: P - Q differs from the network" : "interrupted");
+            rc = TOOL_EXIT_FAIL;
+        }
+    }
+    for (k = 0; k < nout; k++)
+        trop_trat_clear(F + k);
+    flint_free(F);
+    flint_free(ost);
+    problem_clear(&p, net->input_dim);
+    trop_net_clear(net);
+    flint_cleanup();
+    return rc;
+}
