@@ -85,40 +85,6 @@ static int term_value_d(double *val, double *errb, const trop_tpoly_t f, slong j
     return isfinite(v) && isfinite(*errb);
 }
 
-int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x)
-{
-    slong j, n = f->nvars;
-    double *xd = trop_malloc((size_t)(n + 1) * sizeof(double)), vi, ei, vj, ej;
-    fmpq_t ti, tj;
-    int ok = 1, fi;
-    for (j = 0; j < n; j++)
-        xd[j] = fmpq_get_d(x + j);
-    fmpq_init(ti);
-    fmpq_init(tj);
-    _fmpq_vec_dot(ti, TPOLY_EXP(f, i), x, n);
-    fmpq_add(ti, ti, f->coefs + i);
-    fi = term_value_d(&vi, &ei, f, i, xd);
-    for (j = 0; j < f->length && ok; j++) {
-        if (j == i)
-            continue;
-        if (fi && term_value_d(&vj, &ej, f, j, xd)) {
-            if (vi - ei > vj + ej)
-                continue;       /* decided by the filter */
-            if (vi + ei < vj - ej) {
-                ok = 0;
-                break;
-            }
-        }
-        _fmpq_vec_dot(tj, TPOLY_EXP(f, j), x, n);
-        fmpq_add(tj, tj, f->coefs + j);
-        ok = fmpq_cmp(ti, tj) > 0;
-    }
-    fmpq_clear(ti);
-    fmpq_clear(tj);
-    trop_free(xd);
-    return ok;
-}
-
 int _tpoly_check_dominated(const trop_tpoly_t f, slong i, const fmpq *lambda)
 {
     slong j, k, n = f->nvars;
@@ -387,6 +353,12 @@ static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, co
     trop_free(V);
     trop_free(xd);
     return nv < maxv ? nv : maxv;
+}
+
+int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x)
+{
+    slong v;
+    return violators(&v, 1, f, i, x) == 0;
 }
 
 /* Column generation: the LP over a small set S of terms either shows term
