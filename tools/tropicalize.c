@@ -363,28 +363,38 @@ static void print_q(FILE *fp, const fmpq_t x)
     flint_free(s);
 }
 
+/* One term as an affine expression: "-1 + 2*x0 - 1/2*x1"; a zero constant
+ * is left out unless the term is constant. */
 static void print_term(FILE *fp, const trop_tpoly_t f, slong i, const char *var)
 {
     slong j, shown = 0;
+    fmpq_t b;
+    fmpq_init(b);
     fputs("    ", fp);
-    print_q(fp, f->coefs + i);
+    if (!fmpq_is_zero(f->coefs + i)) {
+        print_q(fp, f->coefs + i);
+        shown++;
+    }
     for (j = 0; j < f->nvars; j++) {
         const fmpq *a = f->exps + i * f->nvars + j;
         if (fmpq_is_zero(a))
             continue;
-        fputs(fmpq_sgn(a) < 0 ? " - " : " + ", fp);
-        if (fmpq_sgn(a) < 0) {
-            fmpq_t b;
-            fmpq_init(b);
-            fmpq_neg(b, a);
+        fmpq_abs(b, a);
+        if (shown)
+            fputs(fmpq_sgn(a) < 0 ? " - " : " + ", fp);
+        else if (fmpq_sgn(a) < 0)
+            fputc('-', fp);
+        if (!fmpq_is_one(b)) {
             print_q(fp, b);
-            fmpq_clear(b);
-        } else
-            print_q(fp, a);
-        fprintf(fp, "*%s%ld", var, j);
+            fputc('*', fp);
+        }
+        fprintf(fp, "%s%ld", var, j);
         shown++;
     }
+    if (!shown)
+        fputc('0', fp);
     fputc('\n', fp);
+    fmpq_clear(b);
 }
 
 typedef struct {
@@ -403,18 +413,21 @@ static void write_text(FILE *fp, const tz_report *R)
     slong k, i, nout = trop_net_output_dim(R->p->net);
     const char *var = R->p->sliced ? "t" : "x";
     fprintf(fp, "# trop-tropicalize v1\n");
-    fprintf(fp, "network: %s (%ld inputs, %ld outputs, %ld layers, %ld hidden units)\n",
+    fprintf(fp, "network: %s (inputs %ld, outputs %ld, layers %ld, hidden units %ld)\n",
             R->o->net_path, net->input_dim, nout, net->nlayers, trop_net_num_units(net));
     if (net->has_norm)
         fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants); "
                     "outputs before de-normalisation\n");
     if (R->p->sliced)
         fprintf(fp, "slice: %s\n", R->p->slice_desc);
-    fprintf(fp, "variables: %ld (%s0..%s%ld)\n", R->p->m, var, var, R->p->m - 1);
+    if (R->p->m == 1)
+        fprintf(fp, "variables: 1 (%s0)\n", var);
+    else
+        fprintf(fp, "variables: %ld (%s0..%s%ld)\n", R->p->m, var, var, R->p->m - 1);
     for (k = 0; k < nout; k++) {
         const trop_trat_struct *F = R->F + k;
         fprintf(fp, "output %ld: P %ld terms, Q %ld terms", k, F->num->length, F->den->length);
-        if (R->o->prune)
+        if (R->o->prune && R->ost[k].input > 0)
             fprintf(fp, " (last layer pruned %ld of %ld candidate terms)", R->ost[k].dropped,
                     R->ost[k].input);
         fputc('\n', fp);
@@ -528,7 +541,7 @@ static void write_json(FILE *fp, const tz_report *R)
         json_object_object_add(root, "verify", v);
     }
     json_object_object_add(root, "time_seconds", json_object_new_double(R->seconds));
-    fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), fp);
+    fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), fp);
     fputc('\n', fp);
     json_object_put(root);
 }
@@ -576,8 +589,12 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     trop_net_init(net, 1);
-    if (trop_net_read(net, o.net_path, &err) != TROP_OK
-        || trop_net_validate(net, &err) != TROP_OK) {
+    if (trop_net_read(net, o.net_path, &err) != TROP_OK) {
+        tool_print_error(prog, NULL, &err);   /* the reader names the file */
+        trop_net_clear(net);
+        return TOOL_EXIT_FAIL;
+    }
+    if (trop_net_validate(net, &err) != TROP_OK) {
         tool_print_error(prog, o.net_path, &err);
         trop_net_clear(net);
         return TOOL_EXIT_FAIL;
