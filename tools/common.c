@@ -10,7 +10,13 @@
 
 void tool_print_error(const char *prog, const char *what, const trop_error *err)
 {
-    if (what != NULL && what[0] != '\0')
+    size_t n = what ? strlen(what) : 0;
+    /* readers start their messages with the file name: print it once,
+     * before the status, as "prog: FILE: format error: line 3: ..." */
+    if (n > 0 && strncmp(err->msg, what, n) == 0 && strncmp(err->msg + n, ": ", 2) == 0)
+        fprintf(stderr, "%s: %s: %s: %s\n", prog, what, trop_status_str(err->status),
+                err->msg + n + 2);
+    else if (n > 0)
         fprintf(stderr, "%s: %s: %s: %s\n", prog, what, trop_status_str(err->status), err->msg);
     else
         fprintf(stderr, "%s: %s: %s\n", prog, trop_status_str(err->status), err->msg);
@@ -29,16 +35,23 @@ int tool_usage_error(const char *prog, const char *fmt, ...)
 
 slong tool_parse_qvec(fmpq *v, slong n, const char *s)
 {
-    char *buf = strdup(s), *save = NULL, *tok;
+    /* split on ',' by hand: strtok would skip empty fields silently */
+    char *buf = strdup(s), *p = buf, *comma;
     slong cnt = 0, cap = n < 0 ? -n : n;
     int bad = 0;
-    for (tok = strtok_r(buf, ",", &save); tok && !bad; tok = strtok_r(NULL, ",", &save)) {
-        if (cnt >= cap || trop_q_set_str(v + cnt, tok, NULL) != TROP_OK)
+    for (;;) {
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (cnt >= cap || *p == '\0' || trop_q_set_str(v + cnt, p, NULL) != TROP_OK)
             bad = 1;
         cnt++;
+        if (!comma || bad)
+            break;
+        p = comma + 1;
     }
     free(buf);
-    if (bad || (n >= 0 && cnt != n) || cnt == 0)
+    if (bad || (n >= 0 && cnt != n))
         return -1;
     return cnt;
 }

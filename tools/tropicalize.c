@@ -39,7 +39,8 @@ static void usage(FILE *fp)
 "  --seed S              seed of the random points (default 1)\n"
 "  --slice-axes I,J      restrict to inputs I and J (0-based); the others are\n"
 "                        held at the point given by --at (default 0)\n"
-"  --at X0               comma-separated point for --slice-axes (n values)\n"
+"  --at X0               comma-separated point for --slice-axes (n values;\n"
+"                        entries I and J are ignored: t0 = xI, t1 = xJ)\n"
 "  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
 "  --no-prune            keep every term (for comparison; slow)\n"
 "  -q, --quiet           no progress on stderr\n"
@@ -52,7 +53,7 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune;
+    int terms, json, quiet, prune, verify_set;
     long verify;
     unsigned long long seed;
 } tz_opts;
@@ -83,9 +84,10 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     int c;
     char *end;
     memset(o, 0, sizeof *o);
+    opterr = 0;   /* we print our own messages */
     o->prune = 1;
     o->seed = 1;
-    while ((c = getopt_long(argc, argv, "o:qhV", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qhV", lo, NULL)) != -1) {
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
         case OPT_JSON: o->json = 1; break;
@@ -94,11 +96,12 @@ static int parse_args(tz_opts *o, int argc, char **argv)
             o->verify = strtol(optarg, &end, 10);
             if (end == optarg || *end || o->verify < 0)
                 return tool_usage_error(prog, "--verify needs a count >= 0, got '%s'", optarg);
+            o->verify_set = 1;
             break;
         case OPT_BOX: o->box = optarg; break;
         case OPT_SEED:
             o->seed = strtoull(optarg, &end, 10);
-            if (end == optarg || *end)
+            if (end == optarg || *end || optarg[0] == '-')
                 return tool_usage_error(prog, "--seed needs an integer, got '%s'", optarg);
             break;
         case OPT_AXES: o->axes = optarg; break;
@@ -108,7 +111,10 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
-        default: return tool_usage_error(prog, "unknown option");
+        case ':':
+            return tool_usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return tool_usage_error(prog, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind + 1 != argc)
@@ -154,6 +160,10 @@ static int setup_axes(tz_problem *p, const trop_net_t net, const tz_opts *o)
     p->sliced = 1;
     if (o->at && tool_parse_qvec(p->x0, n, o->at) < 0)
         return tool_usage_error(prog, "--at needs %ld comma-separated rationals, got '%s'", n, o->at);
+    /* t0 and t1 are the values of x_I and x_J themselves: --at's entries I
+     * and J are ignored */
+    fmpq_zero(p->x0 + I);
+    fmpq_zero(p->x0 + J);
     fmpq_one(p->U + I * 2 + 0);
     fmpq_one(p->U + J * 2 + 1);
     p->lo = _fmpq_vec_init(2);
@@ -442,7 +452,7 @@ static void write_text(FILE *fp, const tz_report *R)
     }
     if (R->o->prune)
         fprintf(fp, "pruning: %ld candidate terms, %ld kept, %ld dropped; certified by "
-                    "qhull + exact check %ld, exact 1-D/flat %ld, exact LP %ld\n",
+                    "qhull + exact check %ld, exact 1-D %ld, exact LP %ld\n",
                 R->st->input, R->st->kept, R->st->dropped, R->st->certified_qhull,
                 R->st->certified_exact, R->st->certified_lp);
     if (R->ver != NULL)
@@ -590,7 +600,7 @@ int main(int argc, char **argv)
         return rc;
     trop_net_init(net, 1);
     if (trop_net_read(net, o.net_path, &err) != TROP_OK) {
-        tool_print_error(prog, NULL, &err);   /* the reader names the file */
+        tool_print_error(prog, o.net_path, &err);
         trop_net_clear(net);
         return TOOL_EXIT_FAIL;
     }
@@ -632,7 +642,7 @@ int main(int argc, char **argv)
         R.ost = ost;
         R.seconds = tool_now() - t0;
         R.ver = NULL;
-        if (o.verify > 0 || (o.verify == 0 && 0)) {
+        if (o.verify_set) {
             verify(&ver, F, net, &p, o.verify, o.seed);
             R.ver = &ver;
         }

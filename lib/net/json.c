@@ -888,7 +888,9 @@ static void put_net(FILE *f, const trop_net_t net)
 trop_status trop_net_write_json(const trop_net_t net, const char *path, trop_error *err)
 {
     trop_afile f;
-    trop_status st = trop_afile_open(&f, path, err);
+    trop_status st = trop_net_validate(net, err);  /* never write what cannot be read back */
+    if (st == TROP_OK)
+        st = trop_afile_open(&f, path, err);
     if (st != TROP_OK)
         return st;
     put_net(f.fp, net);

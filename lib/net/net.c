@@ -240,9 +240,10 @@ trop_status trop_net_validate(const trop_net_t net, trop_error *err)
             return trop_error_set(err, TROP_ERR_INVALID, "net",
                                   "layer %ld reads %ld inputs, the previous layer gives %ld",
                                   l, L->nin, nin);
-        if (L->k < 1 || L->nout < 1 || (L->act == TROP_ACT_MAXOUT && L->nout % L->k))
+        if (L->k < 1 || L->nout < 1 || (L->act == TROP_ACT_MAXOUT && L->nout % L->k)
+            || (L->act != TROP_ACT_MAXOUT && L->k != 1))
             return trop_error_set(err, TROP_ERR_INVALID, "net",
-                                  "layer %ld: %ld rows is not a positive multiple of k = %ld",
+                                  "layer %ld: %ld rows with k = %ld (k divides the rows of a maxout layer and is 1 otherwise)",
                                   l, L->nout, L->k);
         nin = trop_layer_width(L);
     }

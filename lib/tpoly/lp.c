@@ -63,13 +63,14 @@ slong _tpoly_affine_dim(const trop_tpoly_t f, slong *J)
     return d;
 }
 
-/* Value of term j at x in double with a rigorous bound on its error.
- * Model: a, c and x are each rounded to double (relative error <= u, plus
- * an absolute 2^-1074 per rounding for underflow); the dot product of
- * nvars + 1 terms then adds at most (nvars + 1) u per partial sum.  So
- * |val - exact| <= (2 nvars + 6) u S + (nvars + 2) 2^-1070, with S the sum of
- * the absolute values of the products and c; we inflate S by 1.01 to cover
- * its own rounding.  Returns 0 if something is not finite. */
+/* Value of term j at x in double with a rigorous bound on its error, u =
+ * 2^-53.  Model: a, c and x are converted by fmpq_get_d, which truncates
+ * (relative error < 2u, plus an absolute 2^-1074 for underflow); a product
+ * of two converted values then carries < 5u relative error, and summing
+ * nvars + 1 terms adds at most nvars u times the running sum of absolute
+ * values.  So |val - exact| <= (nvars + 5) u S + (nvars + 2) 2^-1070 with S
+ * the sum of |products| and |c|; we use (2 nvars + 6) u and inflate S by
+ * 1.01 to cover its own rounding.  Returns 0 if something is not finite. */
 static int term_value_d(double *val, double *errb, const trop_tpoly_t f, slong j,
                         const double *xd)
 {
@@ -306,7 +307,9 @@ static int lp_run(const trop_tpoly_t f, slong i, const slong *J, slong d, const 
 }
 
 /* Terms j != i with value >= term i's at x (the terms the point x fails
- * against), the largest first, at most maxv of them.  Values are compared
+ * against), the largest first, at most maxv of them (maxv == 1 may stop at
+ * the first violator found exactly: callers then only ask whether any
+ * exists).  Values are compared
  * in double with the error bound of term_value_d, exactly when that cannot
  * decide. */
 typedef struct { double v; slong j; } viol;
@@ -344,6 +347,8 @@ static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, co
         V[nv].v = fj ? vj : HUGE_VAL;
         V[nv].j = j;
         nv++;
+        if (maxv == 1)
+            break;    /* an existence check: any violator will do */
     }
     qsort(V, (size_t)nv, sizeof(viol), viol_cmp);
     for (j = 0; j < nv && j < maxv; j++)

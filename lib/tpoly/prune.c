@@ -39,10 +39,9 @@ static void compact(trop_tpoly_t f, const char *keep)
     f->length = out;
 }
 
-/* 1-D: the exponents are distinct points t_i on a line (coordinate j),
- * sorted increasingly because f is canonical and the line projects
- * injectively (t is monotone in the lex order along the line... not
- * necessarily: sort explicitly). */
+/* 1-D: the exponents are distinct points on a line, and coordinate j
+ * parametrises it injectively (t_i = a_i[j]); sort by t and run the
+ * monotone chain with exact orientation tests. */
 typedef struct { const fmpq *t, *c; slong idx; } pt2;
 
 static int pt2_cmp(const void *x, const void *y)
@@ -110,9 +109,25 @@ static slong lifted_dim(const trop_tpoly_t f, const slong *J, slong d)
     return D;
 }
 
-static void decide_lp(const trop_tpoly_t f, slong i, const slong *J, slong d, char *keep)
+/* Decides term i by the exact LP (seeded with hint: [nhint]) and rechecks a
+ * "dropped" answer's convex combination independently; a kept answer is
+ * already checked against every term inside the LP's column generation.
+ * Returns 0 if the recheck fails (a bug). */
+static int decide_lp_hint(const trop_tpoly_t f, slong i, const slong *J, slong d,
+                          const slong *hint, slong nhint, char *keep)
 {
-    keep[i] = (char)_tpoly_lp_vertex(f, i, J, d, NULL, NULL);
+    fmpq *lam = _fmpq_vec_init(f->length);
+    int ok = 1;
+    keep[i] = (char)_tpoly_lp_vertex_hint(f, i, J, d, hint, nhint, NULL, lam);
+    if (!keep[i])
+        ok = _tpoly_check_dominated(f, i, lam);
+    _fmpq_vec_clear(lam, f->length);
+    return ok;
+}
+
+static int decide_lp(const trop_tpoly_t f, slong i, const slong *J, slong d, char *keep)
+{
+    return decide_lp_hint(f, i, J, d, NULL, 0, keep);
 }
 
 /* ---- the qhull path ---- */
@@ -347,8 +362,8 @@ static int certify_dropped(const trop_tpoly_t f, slong j, const slong *J, const 
 
 /* The exact LP for term i, its column generation seeded with the vertices
  * of the facets through i (or, when i is no hull vertex, of none). */
-static void decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const qh_ctx *q,
-                           char *keep)
+static int decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const qh_ctx *q,
+                          char *keep)
 {
     slong *hint = trop_malloc(NEARBY_MAX * sizeof(slong)), nh = 0, fct, v, k;
     for (fct = 0; fct < q->h->nfacets; fct++) {
@@ -364,11 +379,13 @@ static void decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const 
                 hint[nh++] = fv[v];
         }
     }
-    keep[i] = (char)_tpoly_lp_vertex_hint(f, i, J, q->d, hint, nh, NULL, NULL);
+    nh = decide_lp_hint(f, i, J, q->d, hint, nh, keep);
     trop_free(hint);
+    return (int)nh;
 }
 
-/* Returns 0 if qhull could not run (the caller falls back to the LP). */
+/* Returns 0 if qhull could not run (the caller falls back to the LP), -1 if
+ * a certificate recheck failed, 1 when done. */
 static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep,
                        trop_prune_stats *st)
 {
@@ -389,6 +406,7 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
         trop_free(pts);
         return 0;
     }
+    int bad = 0;
     q.upper = trop_calloc((size_t)q.h->nfacets + 1, 1);
     cand = trop_calloc((size_t)T, 1);
     for (fct = 0; fct < q.h->nfacets; fct++) {
@@ -403,7 +421,8 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
             keep[i] = cand[i];
             st->certified_qhull++;
         } else {
-            decide_lp_near(f, i, J, &q, keep);
+            if (!decide_lp_near(f, i, J, &q, keep))
+                bad = 1;
             st->certified_lp++;
         }
     }
@@ -411,16 +430,17 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
     trop_free(q.upper);
     trop_hull_clear(q.h);
     trop_free(pts);
-    return 1;
+    return bad ? -1 : 1;
 }
 
 static trop_status prune_impl(trop_tpoly_t f, trop_prune_stats *stats, int use_qhull,
                               trop_error *err)
 {
     trop_prune_stats local = {0, 0, 0, 0, 0, 0};
+    trop_status status = TROP_OK;
     slong T, d, i, *J;
     char *keep;
-    (void)err;
+    int q = 0, bad = 0;
     trop_tpoly_canonicalise(f);
     T = f->length;
     local.input = T;
@@ -435,16 +455,23 @@ static trop_status prune_impl(trop_tpoly_t f, trop_prune_stats *stats, int use_q
     if (d == 1) {
         prune_1d(f, J[0], keep);
         local.certified_exact = T;
-    } else if (!use_qhull || lifted_dim(f, J, d) == d
-               || !prune_qhull(f, J, d, keep, &local)) {
+    } else {
         /* No qhull (reference), or the lifted points are flat (all terms
          * tie along a hyperplane: qhull would see a lower-dimensional set),
          * or qhull failed: decide every term exactly. */
-        for (i = 0; i < T; i++)
-            decide_lp(f, i, J, d, keep);
-        local.certified_lp = T;
+        if (use_qhull && lifted_dim(f, J, d) > d)
+            q = prune_qhull(f, J, d, keep, &local);
+        bad = q < 0;
+        for (i = 0; q == 0 && i < T; i++)
+            bad |= !decide_lp(f, i, J, d, keep);
+        if (q == 0)
+            local.certified_lp = T;
     }
-    compact(f, keep);
+    if (bad)
+        status = trop_error_set(err, TROP_ERR_INTERNAL, "tpoly",
+                                "pruning: a certificate failed its exact recheck (%ld terms)", T);
+    else
+        compact(f, keep);
     local.kept = f->length;
     trop_free(keep);
     trop_free(J);
@@ -458,7 +485,7 @@ done:
         stats->certified_exact += local.certified_exact;
         stats->certified_lp += local.certified_lp;
     }
-    return TROP_OK;
+    return status;
 }
 
 trop_status trop_tpoly_prune(trop_tpoly_t f, trop_prune_stats *stats, trop_error *err)

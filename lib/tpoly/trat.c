@@ -206,12 +206,12 @@ static trop_status layer_apply(trop_trat_struct *next, const trop_layer_struct *
         trop_tpoly_init(G + r, nvars);
     }
     for (i = 0; i < trop_layer_width(L) && s == TROP_OK; i++) {
+        if (c->opts != NULL && c->opts->output_stats != NULL && c->layer == c->nlayers)
+            c->ost = c->opts->output_stats + i;   /* before the affine step: it counts too */
         for (r = 0; r < k && s == TROP_OK; r++)
             s = affine_row(H + r, G + r, L, i * k + r, prev, c);
         if (s != TROP_OK)
             break;
-        if (c->opts != NULL && c->opts->output_stats != NULL && c->layer == c->nlayers)
-            c->ost = c->opts->output_stats + i;
         if (L->act == TROP_ACT_LINEAR || (L->act == TROP_ACT_LEAKY && fmpq_is_one(L->slope))) {
             trop_tpoly_swap(next[i].num, H);
             trop_tpoly_swap(next[i].den, G);

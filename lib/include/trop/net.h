@@ -108,7 +108,8 @@ TROP_API slong trop_net_num_units(const trop_net_t net);
 /* 1 if every weight, bias and slope is an integer / a double exactly. */
 TROP_API int trop_net_is_f64(const trop_net_t net);
 
-/* Checks internal consistency (shapes chain, k divides nout, slope set).
+/* Checks internal consistency (shapes chain, k divides nout for maxout and
+ * is 1 otherwise, at least one layer, box lower <= upper).
  * Errors: TROP_ERR_INVALID with a message naming the layer. */
 TROP_API trop_status trop_net_validate(const trop_net_t net, trop_error *err);
 
@@ -141,7 +142,8 @@ TROP_API trop_net_format trop_net_detect(const unsigned char *buf, size_t len);
  * On error net is left as an empty valid network with input_dim 1 and err
  * names the file, the line or offset and what was expected.
  * Ownership: net must be initialised (any state); it is overwritten.
- * Errors: TROP_ERR_IO, TROP_ERR_FORMAT, TROP_ERR_INVALID, TROP_ERR_NOMEM. */
+ * Errors: TROP_ERR_IO, TROP_ERR_FORMAT, TROP_ERR_INVALID, TROP_ERR_LIMIT (a
+ * size above TROP_MAX_ELEMS). */
 TROP_API trop_status trop_net_read(trop_net_t net, const char *path, trop_error *err);
 
 /* Parses a network from memory.  name is used in messages only. */

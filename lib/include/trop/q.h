@@ -19,9 +19,10 @@ extern "C" {
  * Errors: TROP_ERR_INVALID if d is NaN or infinite (res is then 0). */
 TROP_API trop_status trop_q_set_d(fmpq_t res, double d, trop_error *err);
 
-/* Returns x rounded to the nearest double (FLINT's rounding; values
- * beyond the double range give +-HUGE_VAL).  This rounds: never use it on a
- * path that must stay exact. */
+/* Returns x as a double.  FLINT 2.9's fmpq_get_d truncates (rounds toward
+ * zero), so the relative error is below 2^-52 (not 2^-53); values beyond the
+ * double range give +-HUGE_VAL.  This rounds: never use it on a path that
+ * must stay exact. */
 TROP_API double trop_q_get_d(const fmpq_t x);
 
 /* Parses the longest prefix of s that spells a decimal number
