@@ -72,12 +72,13 @@ slong _tpoly_affine_dim(const trop_tpoly_t f, slong *J)
  * the sum of |products| and |c|; we use (2 nvars + 6) u and inflate S by
  * 1.01 to cover its own rounding.  Returns 0 if something is not finite. */
 static int term_value_d(double *val, double *errb, const trop_tpoly_t f, slong j,
-                        const double *xd)
+                        const double *xd, const double *fd)
 {
     slong k, n = f->nvars;
-    double v = fmpq_get_d(f->coefs + j), S = fabs(v);
+    const double *row = fd ? fd + j * (n + 1) : NULL;
+    double v = row ? row[n] : fmpq_get_d(f->coefs + j), S = fabs(v);
     for (k = 0; k < n; k++) {
-        double p = fmpq_get_d(TPOLY_EXP(f, j) + k) * xd[k];
+        double p = (row ? row[k] : fmpq_get_d(TPOLY_EXP(f, j) + k)) * xd[k];
         v += p;
         S += fabs(p);
     }
@@ -320,7 +321,8 @@ static int viol_cmp(const void *a, const void *b)
     return x > y ? -1 : (x < y);
 }
 
-static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, const fmpq *x)
+static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, const fmpq *x,
+                       const double *fd)
 {
     slong j, n = f->nvars, nv = 0;
     double *xd = trop_malloc((size_t)(n + 1) * sizeof(double)), vi, ei, vj, ej;
@@ -333,9 +335,9 @@ static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, co
     fmpq_init(tj);
     _fmpq_vec_dot(ti, TPOLY_EXP(f, i), x, n);
     fmpq_add(ti, ti, f->coefs + i);
-    fi = term_value_d(&vi, &ei, f, i, xd);
+    fi = term_value_d(&vi, &ei, f, i, xd, fd);
     for (j = 0; j < f->length; j++) {
-        int fj = j != i && fi && term_value_d(&vj, &ej, f, j, xd);
+        int fj = j != i && fi && term_value_d(&vj, &ej, f, j, xd, fd);
         if (j == i || (fj && vi - ei > vj + ej))
             continue;
         if (!(fj && vi + ei < vj - ej)) {
@@ -360,10 +362,22 @@ static slong violators(slong *out, slong maxv, const trop_tpoly_t f, slong i, co
     return nv < maxv ? nv : maxv;
 }
 
-int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x)
+int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x, const double *fd)
 {
     slong v;
-    return violators(&v, 1, f, i, x) == 0;
+    return violators(&v, 1, f, i, x, fd) == 0;
+}
+
+double *_tpoly_dcache(const trop_tpoly_t f)
+{
+    slong n = f->nvars, j, k;
+    double *fd = trop_malloc((size_t)(f->length * (n + 1)) * sizeof(double));
+    for (j = 0; j < f->length; j++) {
+        for (k = 0; k < n; k++)
+            fd[j * (n + 1) + k] = fmpq_get_d(TPOLY_EXP(f, j) + k);
+        fd[j * (n + 1) + n] = fmpq_get_d(f->coefs + j);
+    }
+    return fd;
 }
 
 /* Column generation: the LP over a small set S of terms either shows term
@@ -372,7 +386,8 @@ int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x)
  * at x join S and we repeat.  S grows at every round, so this ends, and in
  * practice after a few rounds with |S| a small multiple of d. */
 int _tpoly_lp_vertex_hint(const trop_tpoly_t f, slong i, const slong *J, slong d,
-                          const slong *hint, slong nhint, fmpq *x, fmpq *lambda)
+                          const slong *hint, slong nhint, const double *fd, fmpq *x,
+                          fmpq *lambda)
 {
     slong T = f->length, nS = 0, k, add = d + 2;
     slong *S = trop_malloc((size_t)T * sizeof(slong));
@@ -395,7 +410,7 @@ int _tpoly_lp_vertex_hint(const trop_tpoly_t f, slong i, const slong *J, slong d
         vertex = lp_run(f, i, J, d, S, nS, xx, lambda);
         if (!vertex)
             break;
-        nv = violators(v, FLINT_MIN(add, 64), f, i, xx);
+        nv = violators(v, FLINT_MIN(add, 64), f, i, xx, fd);
         if (nv == 0)
             break;
         for (a = 0; a < nv; a++) {
@@ -415,7 +430,7 @@ int _tpoly_lp_vertex_hint(const trop_tpoly_t f, slong i, const slong *J, slong d
 int _tpoly_lp_vertex(const trop_tpoly_t f, slong i, const slong *J, slong d,
                      fmpq *x, fmpq *lambda)
 {
-    return _tpoly_lp_vertex_hint(f, i, J, d, NULL, 0, x, lambda);
+    return _tpoly_lp_vertex_hint(f, i, J, d, NULL, 0, NULL, x, lambda);
 }
 
 int _tpoly_lp_dominated_by(const trop_tpoly_t f, slong i, const slong *J, slong d,

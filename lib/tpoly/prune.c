@@ -114,11 +114,11 @@ static slong lifted_dim(const trop_tpoly_t f, const slong *J, slong d)
  * already checked against every term inside the LP's column generation.
  * Returns 0 if the recheck fails (a bug). */
 static int decide_lp_hint(const trop_tpoly_t f, slong i, const slong *J, slong d,
-                          const slong *hint, slong nhint, char *keep)
+                          const slong *hint, slong nhint, const double *fd, char *keep)
 {
     fmpq *lam = _fmpq_vec_init(f->length);
     int ok = 1;
-    keep[i] = (char)_tpoly_lp_vertex_hint(f, i, J, d, hint, nhint, NULL, lam);
+    keep[i] = (char)_tpoly_lp_vertex_hint(f, i, J, d, hint, nhint, fd, NULL, lam);
     if (!keep[i])
         ok = _tpoly_check_dominated(f, i, lam);
     _fmpq_vec_clear(lam, f->length);
@@ -127,7 +127,7 @@ static int decide_lp_hint(const trop_tpoly_t f, slong i, const slong *J, slong d
 
 static int decide_lp(const trop_tpoly_t f, slong i, const slong *J, slong d, char *keep)
 {
-    return decide_lp_hint(f, i, J, d, NULL, 0, keep);
+    return decide_lp_hint(f, i, J, d, NULL, 0, NULL, keep);
 }
 
 /* ---- the qhull path ---- */
@@ -136,6 +136,7 @@ typedef struct {
     trop_hull_t h;
     slong d;            /* lifted dimension is d + 1 */
     char *upper;        /* [nfacets]: normal's last coordinate > 0 */
+    double *fd;         /* the terms as doubles (_tpoly_dcache) */
 } qh_ctx;
 
 #define UPPER_EPS 1e-12
@@ -176,7 +177,7 @@ static int certify_kept(const trop_tpoly_t f, slong i, const slong *J, const qh_
             if (fin)
                 trop_q_set_d(x + J[r], xv, NULL);
         }
-        ok = fin && _tpoly_check_strict_max(f, i, x);
+        ok = fin && _tpoly_check_strict_max(f, i, x, q->fd);
     }
     _fmpq_vec_clear(x, f->nvars);
     trop_free(nu);
@@ -331,23 +332,29 @@ static int certify_dropped(const trop_tpoly_t f, slong j, const slong *J, const 
 {
     slong d = q->d, r, fct, n = 0, t;
     double *a = trop_malloc((size_t)d * sizeof(double)), hmin = HUGE_VAL, tol;
-    fh_pair *c = trop_malloc((size_t)(q->h->nfacets + 1) * sizeof(fh_pair));
+    fh_pair *c;
     int ok = 0;
     for (r = 0; r < d; r++)
-        a[r] = fmpq_get_d(TPOLY_EXP(f, j) + J[r]);
+        a[r] = q->fd[j * (f->nvars + 1) + J[r]];
+    for (fct = 0; fct < q->h->nfacets; fct++)
+        if (q->upper[fct])
+            hmin = fmin(hmin, facet_height(q, fct, a));
+    tol = 1e-7 * (1 + fabs(hmin));
+    /* only the facets within rounding of the lowest are candidates */
+    c = trop_malloc((size_t)(q->h->nfacets + 1) * sizeof(fh_pair));
     for (fct = 0; fct < q->h->nfacets; fct++) {
+        double h;
         if (!q->upper[fct])
             continue;
-        c[n].h = facet_height(q, fct, a);
-        c[n].f = fct;
-        hmin = fmin(hmin, c[n].h);
-        n++;
+        h = facet_height(q, fct, a);
+        if (h <= hmin + tol) {
+            c[n].h = h;
+            c[n].f = fct;
+            n++;
+        }
     }
-    tol = 1e-7 * (1 + fabs(hmin));
     qsort(c, (size_t)n, sizeof(fh_pair), fh_cmp);
     for (t = 0, r = 0; t < n && r < DROP_TRIES && !ok; t++) {
-        if (t > 0 && !(c[t].h <= hmin + tol))
-            break;
         if (t > 0 && min_bary_d(f, J, q, c[t].f, a) < -1e-6)
             continue;
         ok = dominated_by_facet(f, j, J, q, c[t].f);
@@ -379,7 +386,7 @@ static int decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const q
                 hint[nh++] = fv[v];
         }
     }
-    nh = decide_lp_hint(f, i, J, q->d, hint, nh, keep);
+    nh = decide_lp_hint(f, i, J, q->d, hint, nh, q->fd, keep);
     trop_free(hint);
     return (int)nh;
 }
@@ -408,6 +415,7 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
     }
     int bad = 0;
     q.upper = trop_calloc((size_t)q.h->nfacets + 1, 1);
+    q.fd = _tpoly_dcache(f);
     cand = trop_calloc((size_t)T, 1);
     for (fct = 0; fct < q.h->nfacets; fct++) {
         slong v;
@@ -427,6 +435,7 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
         }
     }
     trop_free(cand);
+    trop_free(q.fd);
     trop_free(q.upper);
     trop_hull_clear(q.h);
     trop_free(pts);

@@ -21,7 +21,8 @@ int _tpoly_lp_vertex(const trop_tpoly_t f, slong i, const slong *J, slong d,
 /* As _tpoly_lp_vertex, starting the column generation from the terms
  * hint: [nhint] (none equal to i; NULL allowed). */
 int _tpoly_lp_vertex_hint(const trop_tpoly_t f, slong i, const slong *J, slong d,
-                          const slong *hint, slong nhint, fmpq *x, fmpq *lambda);
+                          const slong *hint, slong nhint, const double *fd, fmpq *x,
+                          fmpq *lambda);
 
 /* 1 if term i is dominated by a convex combination of the terms cols:
  * [ncols] (none equal to i), decided exactly by the same LP. */
@@ -34,8 +35,13 @@ int _tpoly_lp_dominated_by(const trop_tpoly_t f, slong i, const slong *J, slong 
 slong _tpoly_affine_dim(const trop_tpoly_t f, slong *J);
 
 /* Checks exactly (with a double filter first) that term i beats every other
- * term strictly at x: [nvars].  Returns 1 if so. */
-int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x);
+ * term strictly at x: [nvars].  fd is NULL or the cache of _tpoly_dcache.
+ * Returns 1 if so. */
+int _tpoly_check_strict_max(const trop_tpoly_t f, slong i, const fmpq *x, const double *fd);
+
+/* The terms of f as doubles (fmpq_get_d): [length x (nvars + 1)] row-major,
+ * exponents then coefficient.  Ownership: the caller frees with trop_free. */
+double *_tpoly_dcache(const trop_tpoly_t f);
 
 /* Checks exactly that lambda: [length] (lambda_i = 0, lambda >= 0, sum 1)
  * has sum lambda_j a_j = a_i and sum lambda_j c_j >= c_i. */
