@@ -99,6 +99,9 @@ void tool_catch_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    /* the first signal asks for a clean stop at the next check; a second
+     * one kills at once (outputs are atomic, so nothing is half-written) */
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

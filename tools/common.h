@@ -31,8 +31,9 @@ int tool_progress_enabled(void);
 /* Seconds since an arbitrary start (monotonic clock). */
 double tool_now(void);
 
-/* Sets up SIGINT/SIGTERM so that a long job can stop cleanly: the handler
- * only sets a flag, which tool_interrupted() reads. */
+/* Sets up SIGINT/SIGTERM so that a long job can stop cleanly: the first
+ * signal only sets a flag, which tool_interrupted() reads; a second one
+ * terminates at once. */
 void tool_catch_signals(void);
 int tool_interrupted(void);
 #endif

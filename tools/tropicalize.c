@@ -345,7 +345,7 @@ static void verify(tz_verify *res, const trop_trat_struct *F, const trop_net_t n
 
 /* ---- progress ---- */
 
-typedef struct { double last; int on; } tz_progress;
+typedef struct { double last; int on, drawn; } tz_progress;
 
 static int on_progress(slong layer, slong nlayers, slong unit, slong width, slong terms, void *arg)
 {
@@ -353,12 +353,11 @@ static int on_progress(slong layer, slong nlayers, slong unit, slong width, slon
     double now;
     if (pr->on) {
         now = tool_now();
-        if (now - pr->last > 0.1 || (layer == nlayers && unit == width)) {
+        if (now - pr->last > 0.1) {
             fprintf(stderr, "\r%s: layer %ld/%ld, unit %ld/%ld, %ld terms   ", prog, layer, nlayers,
                     unit, width, terms);
-            if (layer == nlayers && unit == width)
-                fputc('\n', stderr);
             pr->last = now;
+            pr->drawn = 1;
         }
     }
     return tool_interrupted();
@@ -585,7 +584,7 @@ int main(int argc, char **argv)
 {
     tz_opts o;
     tz_problem p;
-    tz_progress pr = {0, 0};
+    tz_progress pr = {0, 0, 0};
     tz_verify ver;
     trop_net_t net;
     trop_error err;
@@ -628,9 +627,10 @@ int main(int argc, char **argv)
     co.progress_arg = &pr;
     co.output_stats = ost;
     t0 = tool_now();
-    if (trop_trat_vec_set_net(F, p.net, &co, &st, &err) != TROP_OK) {
-        if (pr.on)
-            fputc('\n', stderr);
+    rc = trop_trat_vec_set_net(F, p.net, &co, &st, &err);
+    if (pr.drawn)
+        fputc('\n', stderr);
+    if (rc != TROP_OK) {
         tool_print_error(prog, o.net_path, &err);
         rc = TOOL_EXIT_FAIL;
     } else {

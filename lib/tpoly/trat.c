@@ -28,6 +28,7 @@ typedef struct {
     trop_prune_stats *ost;   /* this output's statistics (last layer), or NULL */
     const trop_tconv_opts *opts;
     slong layer, nlayers, terms;
+    slong unit, width;       /* the unit in progress (1-based) and the layer width */
 } conv_ctx;
 
 static void stats_add(trop_prune_stats *a, const trop_prune_stats *b)
@@ -38,6 +39,18 @@ static void stats_add(trop_prune_stats *a, const trop_prune_stats *b)
     a->certified_qhull += b->certified_qhull;
     a->certified_exact += b->certified_exact;
     a->certified_lp += b->certified_lp;
+}
+
+/* Calls the progress callback (it throttles its own drawing); a nonzero
+ * answer stops the conversion.  Called after every pruning, so an
+ * interrupt is seen within one pruning. */
+static trop_status tick(conv_ctx *c, slong unit, slong width)
+{
+    if (c->opts != NULL && c->opts->progress != NULL
+        && c->opts->progress(c->layer, c->nlayers, unit, width, c->terms, c->opts->progress_arg))
+        return trop_error_set(c->err, TROP_ERR_INTERRUPTED, "tpoly",
+                              "stopped in layer %ld, unit %ld", c->layer, unit);
+    return TROP_OK;
 }
 
 static trop_status maybe_prune(trop_tpoly_t f, conv_ctx *c)
@@ -51,7 +64,7 @@ static trop_status maybe_prune(trop_tpoly_t f, conv_ctx *c)
         stats_add(c->st, &st);
     if (c->ost != NULL)
         stats_add(c->ost, &st);
-    return s;
+    return s == TROP_OK ? tick(c, c->unit, c->width) : s;
 }
 
 /* acc = acc (.) g^s (s > 0), pruned. */
@@ -205,7 +218,9 @@ static trop_status layer_apply(trop_trat_struct *next, const trop_layer_struct *
         trop_tpoly_init(H + r, nvars);
         trop_tpoly_init(G + r, nvars);
     }
+    c->width = trop_layer_width(L);
     for (i = 0; i < trop_layer_width(L) && s == TROP_OK; i++) {
+        c->unit = i + 1;
         if (c->opts != NULL && c->opts->output_stats != NULL && c->layer == c->nlayers)
             c->ost = c->opts->output_stats + i;   /* before the affine step: it counts too */
         for (r = 0; r < k && s == TROP_OK; r++)
@@ -222,11 +237,8 @@ static trop_status layer_apply(trop_trat_struct *next, const trop_layer_struct *
         else
             s = maxout_pair(next + i, H, G, k, c);
         c->terms += next[i].num->length + next[i].den->length;
-        if (s == TROP_OK && c->opts != NULL && c->opts->progress != NULL
-            && c->opts->progress(c->layer, c->nlayers, i + 1, trop_layer_width(L), c->terms,
-                                 c->opts->progress_arg))
-            s = trop_error_set(c->err, TROP_ERR_INTERRUPTED, "tpoly",
-                               "stopped in layer %ld, unit %ld", c->layer, i + 1);
+        if (s == TROP_OK)
+            s = tick(c, i + 1, trop_layer_width(L));
     }
     for (r = 0; r < k; r++) {
         trop_tpoly_clear(H + r);

@@ -142,9 +142,10 @@ TROP_API int trop_tpoly_term_is_vertex(const trop_tpoly_t f, slong i, fmpq *x,
 /* ---- Networks ---- */
 
 /* Options of trop_trat_vec_set_net.  prune: prune as you go (default 1).
- * progress: when not NULL, called after each unit of each layer with the
- * layer (1-based), the layer count, the unit (1-based), the layer width and
- * the number of terms held so far; a nonzero return stops the conversion.
+ * progress: when not NULL, called after every pruning and after each unit
+ * with the layer (1-based), the layer count, the unit in progress (1-based),
+ * the layer width and the number of terms of the finished units of this
+ * layer; a nonzero return stops the conversion.
  * output_stats: when not NULL, an array [output_dim] that receives the
  * pruning statistics of the last layer, output by output. */
 typedef struct trop_tconv_opts {
