@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs the benchmarks; every figure is a ratio against a baseline run side
+# by side in the same script, or an absolute time with its baseline named.
+# Usage: bench/run.sh [BUILD_DIR]   (default build; a release build is best:
+#   meson setup build-rel --buildtype=release && ninja -C build-rel)
+set -u
+B=${1:-build}
+cd "$(dirname "$0")/.."
+echo "== pruning: qhull filter + exact certificates vs reference exact LP (same sets)"
+for spec in "2 3 12 5" "2 4 16 3" "3 3 10 3" "4 3 8 2"; do
+    # shellcheck disable=SC2086
+    "$B/bench/bench_prune" $spec
+done
+echo
+echo "== tropicalize on real networks (wall time of the conversion)"
+t=$("$B/tools/tropicalize" data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet -q | sed -n 's/^time: //p')
+echo "twin_ladder (5 inputs, 10 ReLUs), full 5-D: $t"
+echo
+echo "== ACAS Xu 1_1 on the plane of inputs 0 and 1, others 0 (issue 2 target: < 10 s)"
+timeout -s INT 60 "$B/tools/tropicalize" data/nets/ACASXU_run2a_1_1_batch_2000.nnet \
+    --slice-axes 0,1 -q >/tmp/trop-bench-acas.txt 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+    grep -E '^(output|time)' /tmp/trop-bench-acas.txt
+else
+    echo "did not finish within 60 s (exit $rc): $(tail -1 /tmp/trop-bench-acas.txt)"
+fi
