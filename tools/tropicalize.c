@@ -1,6 +1,7 @@
 /* tropicalize: a piecewise-linear network to its tropical rational
  * functions, one P (/) Q per output, exact, pruned and optionally verified.
  * See docs/tropicalize.md and docs/man/tropicalize.1. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,9 @@ static void usage(FILE *fp)
 "                        entries I and J are ignored: t0 = xI, t1 = xJ)\n"
 "  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
 "  --no-prune            keep every term (for comparison; slow)\n"
+"  --max-terms N         stop with an error when one tropical product would\n"
+"                        have more than N candidate terms (default 5000000,\n"
+"                        about half a gigabyte; 0 means no limit)\n"
 "  -q, --quiet           no progress on stderr\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
@@ -54,7 +58,7 @@ static void usage(FILE *fp)
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
     int terms, json, quiet, prune, verify_set;
-    long verify;
+    long verify, max_terms;
     unsigned long long seed;
 } tz_opts;
 
@@ -69,7 +73,7 @@ typedef struct {
 } tz_problem;
 
 enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
-       OPT_NOPRUNE };
+       OPT_NOPRUNE, OPT_MAXTERMS };
 
 static int parse_args(tz_opts *o, int argc, char **argv)
 {
@@ -80,6 +84,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"slice-axes", required_argument, 0, OPT_AXES}, {"at", required_argument, 0, OPT_AT},
         {"slice-points", required_argument, 0, OPT_POINTS},
         {"no-prune", no_argument, 0, OPT_NOPRUNE}, {"quiet", no_argument, 0, 'q'},
+        {"max-terms", required_argument, 0, OPT_MAXTERMS},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -87,14 +92,16 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     opterr = 0;   /* we print our own messages */
     o->prune = 1;
     o->seed = 1;
+    o->max_terms = 5000000;
     while ((c = getopt_long(argc, argv, ":o:qhV", lo, NULL)) != -1) {
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
         case OPT_JSON: o->json = 1; break;
         case 'o': o->out_path = optarg; break;
         case OPT_VERIFY:
+            errno = 0;
             o->verify = strtol(optarg, &end, 10);
-            if (end == optarg || *end || o->verify < 0)
+            if (end == optarg || *end || o->verify < 0 || errno == ERANGE)
                 return tool_usage_error(prog, "--verify needs a count >= 0, got '%s'", optarg);
             o->verify_set = 1;
             break;
@@ -108,6 +115,12 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         case OPT_AT: o->at = optarg; break;
         case OPT_POINTS: o->points = optarg; break;
         case OPT_NOPRUNE: o->prune = 0; break;
+        case OPT_MAXTERMS:
+            errno = 0;
+            o->max_terms = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o->max_terms < 0 || errno == ERANGE)
+                return tool_usage_error(prog, "--max-terms needs a count >= 0, got '%s'", optarg);
+            break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -179,6 +192,26 @@ static int setup_axes(tz_problem *p, const trop_net_t net, const tz_opts *o)
     return -1;
 }
 
+/* 1 if the two columns of U: [n x 2] are linearly independent (some 2 x 2
+ * minor is nonzero). */
+static int rank_two(const fmpq *U, slong n)
+{
+    slong i, j;
+    int ok = 0;
+    fmpq_t a, b;
+    fmpq_init(a);
+    fmpq_init(b);
+    for (i = 0; i < n && !ok; i++)
+        for (j = i + 1; j < n && !ok; j++) {
+            fmpq_mul(a, U + i * 2, U + j * 2 + 1);
+            fmpq_mul(b, U + i * 2 + 1, U + j * 2);
+            ok = !fmpq_equal(a, b);
+        }
+    fmpq_clear(a);
+    fmpq_clear(b);
+    return ok;
+}
+
 static int setup_points(tz_problem *p, const trop_net_t net, const tz_opts *o)
 {
     slong n = net->input_dim, k, i;
@@ -203,6 +236,9 @@ static int setup_points(tz_problem *p, const trop_net_t net, const tz_opts *o)
         fmpq_sub(p->U + i * 2 + 1, P + 2 * n + i, P + i);
     }
     _fmpq_vec_clear(P, 3 * n);
+    if (!rank_two(p->U, n))
+        fprintf(stderr, "%s: warning: the three points are collinear or coincide; the slice "
+                        "is not a plane\n", prog);
     p->lo = _fmpq_vec_init(2);
     p->hi = _fmpq_vec_init(2);
     fmpq_one(p->hi + 0);
@@ -422,7 +458,7 @@ static void write_text(FILE *fp, const tz_report *R)
     slong k, i, nout = trop_net_output_dim(R->p->net);
     const char *var = R->p->sliced ? "t" : "x";
     fprintf(fp, "# trop-tropicalize v1\n");
-    fprintf(fp, "network: %s (inputs %ld, outputs %ld, layers %ld, hidden units %ld)\n",
+    fprintf(fp, "network: %s (inputs %ld, outputs %ld, layers %ld, nonlinear units %ld)\n",
             R->o->net_path, net->input_dim, nout, net->nlayers, trop_net_num_units(net));
     if (net->has_norm)
         fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants); "
@@ -450,7 +486,7 @@ static void write_text(FILE *fp, const tz_report *R)
         }
     }
     if (R->o->prune)
-        fprintf(fp, "pruning: %ld candidate terms, %ld kept, %ld dropped; certified by "
+        fprintf(fp, "pruning, all steps: %ld candidate terms, %ld kept, %ld dropped; certified by "
                     "qhull + exact check %ld, exact 1-D %ld, exact LP %ld\n",
                 R->st->input, R->st->kept, R->st->dropped, R->st->certified_qhull,
                 R->st->certified_exact, R->st->certified_lp);
@@ -517,7 +553,7 @@ static void write_json(FILE *fp, const tz_report *R)
     json_object_object_add(jn, "input_dim", json_object_new_int64(net->input_dim));
     json_object_object_add(jn, "output_dim", json_object_new_int64(nout));
     json_object_object_add(jn, "layers", json_object_new_int64(net->nlayers));
-    json_object_object_add(jn, "hidden_units", json_object_new_int64(trop_net_num_units(net)));
+    json_object_object_add(jn, "nonlinear_units", json_object_new_int64(trop_net_num_units(net)));
     json_object_object_add(jn, "normalised_inputs", json_object_new_boolean(net->has_norm));
     json_object_object_add(root, "network", jn);
     json_object_object_add(root, "input_dim", json_object_new_int64(R->p->m));
@@ -575,8 +611,10 @@ static int write_report(const tz_report *R)
         tool_print_error(prog, NULL, &err);
         return TOOL_EXIT_FAIL;
     }
-    if (!R->o->out_path)
-        fflush(stdout);
+    if (!R->o->out_path && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "%s: error writing the report to standard output\n", prog);
+        return TOOL_EXIT_FAIL;
+    }
     return TOOL_EXIT_OK;
 }
 
@@ -626,6 +664,7 @@ int main(int argc, char **argv)
     co.progress = on_progress;
     co.progress_arg = &pr;
     co.output_stats = ost;
+    co.max_candidates = o.max_terms;
     t0 = tool_now();
     rc = trop_trat_vec_set_net(F, p.net, &co, &st, &err);
     if (pr.drawn)
@@ -646,10 +685,15 @@ int main(int argc, char **argv)
             verify(&ver, F, net, &p, o.verify, o.seed);
             R.ver = &ver;
         }
-        rc = write_report(&R);
-        if (rc == TOOL_EXIT_OK && R.ver != NULL && (ver.mismatches > 0 || tool_interrupted())) {
-            fprintf(stderr, "%s: verification %s\n", prog,
-                    ver.mismatches ? "FAILED: P - Q differs from the network" : "interrupted");
+        if (tool_interrupted()) {
+            /* a cut-short verification must not read like a success */
+            fprintf(stderr, "%s: interrupted during verification after %ld of %ld points; "
+                            "no report written\n", prog, ver.points, o.verify);
+            rc = TOOL_EXIT_FAIL;
+        } else
+            rc = write_report(&R);
+        if (rc == TOOL_EXIT_OK && R.ver != NULL && ver.mismatches > 0) {
+            fprintf(stderr, "%s: verification FAILED: P - Q differs from the network\n", prog);
             rc = TOOL_EXIT_FAIL;
         }
     }

@@ -1,5 +1,6 @@
 /* base.c: status strings, error reports, assertions, allocation wrappers,
  * atomic files and the deterministic rng. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,14 +109,46 @@ static char *str_dup(const char *s)
     return d;
 }
 
+/* The mode a new file gets: 0666 minus the umask (umask can only be read
+ * by setting it, so it is set back at once). */
+static mode_t new_file_mode(void)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return 0666 & ~m;
+}
+
 trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
 {
-    size_t n = strlen(path) + 16;
-    int fd;
+    struct stat st;
+    char *real = NULL;
+    size_t n;
+    int fd, exists;
+    mode_t mode;
     f->fp = NULL;
-    f->path = str_dup(path);
+    f->tmp = NULL;
+    /* a symlink is followed: the file it names is replaced, not the link */
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        real = realpath(path, NULL);
+    f->path = str_dup(real ? real : path);
+    free(real);
+    exists = stat(f->path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* a device, fifo or the like (/dev/null, /dev/stdout): write to it
+         * directly; renaming over it would replace the special file */
+        f->fp = fopen(f->path, "wb");
+        if (f->fp == NULL) {
+            int e = errno;
+            trop_free(f->path);
+            f->path = NULL;
+            return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(e));
+        }
+        return TROP_OK;
+    }
+    mode = exists ? (st.st_mode & 07777) : new_file_mode();
+    n = strlen(f->path) + 16;
     f->tmp = trop_malloc(n);
-    snprintf(f->tmp, n, "%s.tmpXXXXXX", path);
+    snprintf(f->tmp, n, "%s.tmpXXXXXX", f->path);
     fd = mkstemp(f->tmp);
     if (fd < 0) {
         int e = errno;
@@ -125,8 +158,8 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
         return trop_error_set(err, TROP_ERR_IO, "file",
                               "%s: cannot create temporary file: %s", path, strerror(e));
     }
-    /* mkstemp makes 0600; a normal output file gets the usual mode. */
-    fchmod(fd, 0644);
+    /* mkstemp makes 0600: give the file the mode it has (or would get) */
+    fchmod(fd, mode);
     f->fp = fdopen(fd, "wb");
     if (f->fp == NULL) {
         int e = errno;
@@ -155,7 +188,7 @@ trop_status trop_afile_commit(trop_afile *f, trop_error *err)
         bad = 1;
         e = errno;
     }
-    if (!bad && fsync(fileno(f->fp)) != 0 && errno != EINVAL) {
+    if (!bad && fsync(fileno(f->fp)) != 0 && errno != EINVAL && errno != EROFS) {
         bad = 1;
         e = errno;
     }
@@ -163,14 +196,15 @@ trop_status trop_afile_commit(trop_afile *f, trop_error *err)
         bad = 1;
         e = errno;
     }
-    if (!bad && rename(f->tmp, f->path) != 0) {
+    if (!bad && f->tmp != NULL && rename(f->tmp, f->path) != 0) {
         bad = 1;
         e = errno;
     }
     if (bad) {
         trop_status s = trop_error_set(err, TROP_ERR_IO, "file", "%s: write failed: %s",
                                        f->path, strerror(e));
-        unlink(f->tmp);
+        if (f->tmp != NULL)
+            unlink(f->tmp);
         afile_release(f);
         return s;
     }

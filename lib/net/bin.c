@@ -337,7 +337,7 @@ static trop_status rd_envelope(bin_rd *r, size_t len)
 
 static trop_status rd_body(bin_rd *r, trop_net_struct *tmp)
 {
-    uint32_t flags, dim, nlayers, l;
+    uint32_t flags = 0, dim = 0, nlayers = 0, l;
     trop_status st;
     if ((st = rd_u32(r, &r->enc, "encoding")) != TROP_OK)
         return st;

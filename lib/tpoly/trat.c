@@ -67,19 +67,35 @@ static trop_status maybe_prune(trop_tpoly_t f, conv_ctx *c)
     return s == TROP_OK ? tick(c, c->unit, c->width) : s;
 }
 
+/* f = g (.) h unless the product would have more candidate terms than
+ * opts->max_candidates allows (then TROP_ERR_LIMIT and f is unchanged). */
+static trop_status mul_checked(trop_tpoly_t f, const trop_tpoly_t g, const trop_tpoly_t h,
+                               conv_ctx *c)
+{
+    slong lim = c->opts != NULL ? c->opts->max_candidates : 0;
+    if (lim > 0 && h->length > 0 && g->length > lim / h->length)
+        return trop_error_set(c->err, TROP_ERR_LIMIT, "tpoly",
+                              "layer %ld, unit %ld: a tropical product would have %ld x %ld "
+                              "candidate terms, above the limit of %ld", c->layer, c->unit,
+                              g->length, h->length, lim);
+    trop_tpoly_mul(f, g, h);
+    return TROP_OK;
+}
+
 /* acc = acc (.) g^s (s > 0), pruned. */
 static trop_status mul_pow(trop_tpoly_t acc, const trop_tpoly_t g, const fmpq_t s, conv_ctx *c)
 {
     trop_tpoly_t t;
+    trop_status st;
     trop_tpoly_init(t, g->nvars);
     if (fmpq_is_one(s))
-        trop_tpoly_mul(acc, acc, g);
+        st = mul_checked(acc, acc, g, c);
     else {
         trop_tpoly_pow(t, g, s);
-        trop_tpoly_mul(acc, acc, t);
+        st = mul_checked(acc, acc, t, c);
     }
     trop_tpoly_clear(t);
-    return maybe_prune(acc, c);
+    return st == TROP_OK ? maybe_prune(acc, c) : st;
 }
 
 /* H and G of row i of layer L from the previous pairs (P[j], Q[j]). */
@@ -117,12 +133,13 @@ static trop_status pow_pair(trop_tpoly_t res, const trop_tpoly_t g, const fmpq_t
                             const trop_tpoly_t h, const fmpq_t s2, conv_ctx *c)
 {
     trop_tpoly_t t;
+    trop_status st;
     trop_tpoly_init(t, g->nvars);
     trop_tpoly_pow(res, g, s1);
     trop_tpoly_pow(t, h, s2);
-    trop_tpoly_mul(res, res, t);
+    st = mul_checked(res, res, t, c);
     trop_tpoly_clear(t);
-    return maybe_prune(res, c);
+    return st == TROP_OK ? maybe_prune(res, c) : st;
 }
 
 static trop_status leaky_pair(trop_trat_struct *out, trop_tpoly_t H, trop_tpoly_t G,
@@ -190,13 +207,15 @@ static trop_status maxout_pair(trop_trat_struct *out, trop_tpoly_struct *H,
         for (t = 0; t < k && s == TROP_OK; t++) {
             if (t == r)
                 continue;
-            trop_tpoly_mul(term, term, G + t);
-            s = maybe_prune(term, c);
+            s = mul_checked(term, term, G + t, c);
+            if (s == TROP_OK)
+                s = maybe_prune(term, c);
         }
         trop_tpoly_add(out->num, out->num, term);
         if (s == TROP_OK)
             s = maybe_prune(out->num, c);
-        trop_tpoly_mul(out->den, out->den, G + r);
+        if (s == TROP_OK)
+            s = mul_checked(out->den, out->den, G + r, c);
         if (s == TROP_OK)
             s = maybe_prune(out->den, c);
     }

@@ -84,7 +84,9 @@ TROP_API void trop_free(void *p);
 
 /* Atomic output: write to a temporary file beside path, then fsync and
  * rename over path on commit, so readers never see a partial file and an
- * interrupted job leaves the previous file intact.
+ * interrupted job leaves the previous file intact.  A symlink is followed
+ * (its target is replaced), an existing file keeps its mode, and a path that
+ * exists but is not a regular file (/dev/null, a fifo) is written directly.
  * Ownership: open fills *f; exactly one of commit or abort must follow. */
 typedef struct trop_afile { FILE *fp; char *path; char *tmp; } trop_afile;
 /* Errors: TROP_ERR_IO naming path. */

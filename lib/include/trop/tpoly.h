@@ -147,9 +147,13 @@ TROP_API int trop_tpoly_term_is_vertex(const trop_tpoly_t f, slong i, fmpq *x,
  * the layer width and the number of terms of the finished units of this
  * layer; a nonzero return stops the conversion.
  * output_stats: when not NULL, an array [output_dim] that receives the
- * pruning statistics of the last layer, output by output. */
+ * pruning statistics of the last layer, output by output.
+ * max_candidates: when > 0, a tropical product whose candidate term count
+ * (the product of the two lengths) would exceed it stops the conversion
+ * with TROP_ERR_LIMIT instead of exhausting memory. */
 typedef struct trop_tconv_opts {
     int prune;
+    slong max_candidates;
     int (*progress)(slong layer, slong nlayers, slong unit, slong width, slong terms,
                     void *arg);
     void *progress_arg;
@@ -163,7 +167,8 @@ typedef struct trop_tconv_opts {
  * Ownership: res is an array of output_dim trats initialised by the caller
  * with nvars = input_dim.  opts may be NULL (defaults); stats may be NULL.
  * Errors: those of trop_tpoly_prune; TROP_ERR_INTERRUPTED when the progress
- * callback asked to stop (res is then left as tropical zeros). */
+ * callback asked to stop, TROP_ERR_LIMIT for opts->max_candidates (res is
+ * then left as tropical zeros). */
 TROP_API trop_status trop_trat_vec_set_net(trop_trat_struct *res, const trop_net_t net,
                                            const trop_tconv_opts *opts,
                                            trop_prune_stats *stats, trop_error *err);
