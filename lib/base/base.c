@@ -118,6 +118,33 @@ static mode_t new_file_mode(void)
     return 0666 & ~m;
 }
 
+/* The file a symlink names, even when it does not exist yet (realpath
+ * needs an existing target).  Returns NULL if it cannot be read.
+ * Ownership: the caller frees with free. */
+static char *link_target(const char *path)
+{
+    char buf[4096], *res = realpath(path, NULL);
+    const char *slash;
+    ssize_t n;
+    size_t dlen;
+    if (res != NULL)
+        return res;
+    n = readlink(path, buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    slash = strrchr(path, '/');
+    if (buf[0] == '/' || slash == NULL)
+        return strdup(buf);
+    dlen = (size_t)(slash - path) + 1;              /* keep the link's directory */
+    res = malloc(dlen + (size_t)n + 1);
+    if (res != NULL) {
+        memcpy(res, path, dlen);
+        memcpy(res + dlen, buf, (size_t)n + 1);
+    }
+    return res;
+}
+
 trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
 {
     struct stat st;
@@ -129,7 +156,7 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
     f->tmp = NULL;
     /* a symlink is followed: the file it names is replaced, not the link */
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-        real = realpath(path, NULL);
+        real = link_target(path);
     f->path = str_dup(real ? real : path);
     free(real);
     exists = stat(f->path, &st) == 0;
