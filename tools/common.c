@@ -105,6 +105,8 @@ void tool_catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed pipe must give a write error we report, not a silent death */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 int tool_interrupted(void)

@@ -623,7 +623,7 @@ int main(int argc, char **argv)
     tz_opts o;
     tz_problem p;
     tz_progress pr = {0, 0, 0};
-    tz_verify ver;
+    tz_verify ver = {0, 0, 0, 0};
     trop_net_t net;
     trop_error err;
     trop_prune_stats st = {0, 0, 0, 0, 0, 0}, *ost;
@@ -687,8 +687,11 @@ int main(int argc, char **argv)
         }
         if (tool_interrupted()) {
             /* a cut-short verification must not read like a success */
-            fprintf(stderr, "%s: interrupted during verification after %ld of %ld points; "
-                            "no report written\n", prog, ver.points, o.verify);
+            if (o.verify_set)
+                fprintf(stderr, "%s: interrupted during verification after %ld of %ld points; "
+                                "no report written\n", prog, ver.points, o.verify);
+            else
+                fprintf(stderr, "%s: interrupted; no report written\n", prog);
             rc = TOOL_EXIT_FAIL;
         } else
             rc = write_report(&R);
