@@ -496,6 +496,55 @@ START_TEST(test_net_random)
 }
 END_TEST
 
+START_TEST(test_net_real_twin_ladder)
+{
+    /* A real verification benchmark (5 inputs, 10 ReLUs): tropicalized over
+     * all of R^5 and checked by exact evaluation of the network at random
+     * rational points (the second method). */
+    trop_net_t net;
+    trop_trat_struct *F;
+    trop_rng r;
+    trop_net_init(net, 1);
+    ck_assert_int_eq(trop_net_read(net, trop_test_data("nnet/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet"),
+                                   NULL), TROP_OK);
+    F = trats_of(net);
+    trop_rng_init(&r, trop_test_seed());
+    ck_assert_int_eq(check_against_net(F, net, 40, &r), 0);
+    trats_free(F, trop_net_output_dim(net));
+    trop_net_clear(net);
+}
+END_TEST
+
+START_TEST(test_verify_detects_errors)
+{
+    /* The check used everywhere above must be able to fail: a P - Q that is
+     * off by 1/1000 on part of the line, or everywhere, is caught. */
+    trop_net_t net;
+    trop_layer_struct *L;
+    trop_trat_struct *F;
+    trop_rng r;
+    fmpq_t c;
+    trop_net_init(net, 1);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    set_row(L, 0, "1", "0");
+    set_row(L, 1, "-1", "1");
+    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
+    set_row(L, 0, "4 2", "-3");
+    F = trats_of(net);
+    fmpq_init(c);
+    q_set(c, "1/1000");
+    fmpq_add(F[0].num->coefs + 3, F[0].num->coefs + 3, c);   /* the 6x - 3 piece only */
+    trop_rng_init(&r, trop_test_seed());
+    ck_assert_int_gt(check_against_net(F, net, 50, &r), 0);
+    fmpq_sub(F[0].num->coefs + 3, F[0].num->coefs + 3, c);   /* undo, then shift Q: */
+    trop_tpoly_add_const(F[0].den, F[0].den, c);              /* wrong everywhere */
+    ck_assert_int_eq(check_against_net(F, net, 10, &r), 10);
+    fmpq_clear(c);
+    trats_free(F, 1);
+    trop_net_clear(net);
+}
+END_TEST
+
 static Suite *tpoly_suite(void)
 {
     Suite *s = suite_create("tpoly");
@@ -518,6 +567,8 @@ static Suite *tpoly_suite(void)
     tcase_add_loop_test(tc, test_net_relu_layer_2d, 0, 7);
     tcase_add_loop_test(tc, test_net_leaky_slopes, 0, 5);
     tcase_add_loop_test(tc, test_net_random, 0, trop_test_count(40));
+    tcase_add_test(tc, test_net_real_twin_ladder);
+    tcase_add_test(tc, test_verify_detects_errors);
     suite_add_tcase(s, tc);
     return s;
 }
