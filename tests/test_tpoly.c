@@ -66,6 +66,19 @@ static void set_row(trop_layer_struct *L, slong i, const char *w, const char *b)
     q_set(L->b + i, b);
 }
 
+/* The one-input network of Serra, Tjandraatmadja and Ramalingam 2018,
+ * Fig. 2: h_a = max(0, x), h_b = max(0, 1 - x), y = max(0, 4h_a + 2h_b - 3). */
+static void serra_net(trop_net_t net)
+{
+    trop_layer_struct *L;
+    trop_net_init(net, 1);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    set_row(L, 0, "1", "0");
+    set_row(L, 1, "-1", "1");
+    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
+    set_row(L, 0, "4 2", "-3");
+}
+
 /* Random rational in [-4, 4] with denominator up to 64. */
 static void rand_q(fmpq_t x, trop_rng *r)
 {
@@ -329,15 +342,9 @@ START_TEST(test_net_serra)
      * h_b = max(0, 1 - x), y = max(0, 4 h_a + 2 h_b - 3).  By hand (see
      * docs/tpoly.md): P = max(-1, 2x, 4x - 1, 6x - 3), Q = 2x. */
     trop_net_t net;
-    trop_layer_struct *L;
     trop_trat_struct *F;
     trop_rng r;
-    trop_net_init(net, 1);
-    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
-    set_row(L, 0, "1", "0");
-    set_row(L, 1, "-1", "1");
-    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
-    set_row(L, 0, "4 2", "-3");
+    serra_net(net);
     F = trats_of(net);
     assert_tp(F[0].num, "0:-1;2:0;4:-1;6:-3");
     assert_tp(F[0].den, "2:0");
@@ -520,16 +527,10 @@ START_TEST(test_verify_detects_errors)
     /* The check used everywhere above must be able to fail: a P - Q that is
      * off by 1/1000 on part of the line, or everywhere, is caught. */
     trop_net_t net;
-    trop_layer_struct *L;
     trop_trat_struct *F;
     trop_rng r;
     fmpq_t c;
-    trop_net_init(net, 1);
-    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
-    set_row(L, 0, "1", "0");
-    set_row(L, 1, "-1", "1");
-    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
-    set_row(L, 0, "4 2", "-3");
+    serra_net(net);
     F = trats_of(net);
     fmpq_init(c);
     q_set(c, "1/1000");

@@ -91,9 +91,7 @@ int _tpoly_check_dominated(const trop_tpoly_t f, slong i, const fmpq *lambda)
 {
     slong j, k, n = f->nvars;
     fmpq *s = _fmpq_vec_init(n + 2);
-    fmpq_t t;
     int ok = fmpq_is_zero(lambda + i);
-    fmpq_init(t);
     for (j = 0; j < f->length && ok; j++) {
         if (fmpq_sgn(lambda + j) < 0)
             ok = 0;
@@ -107,7 +105,6 @@ int _tpoly_check_dominated(const trop_tpoly_t f, slong i, const fmpq *lambda)
     for (k = 0; k < n && ok; k++)
         ok = fmpq_equal(s + k, TPOLY_EXP(f, i) + k);
     ok = ok && fmpq_cmp(s + n, f->coefs + i) >= 0 && fmpq_is_one(s + n + 1);
-    fmpq_clear(t);
     _fmpq_vec_clear(s, n + 2);
     return ok;
 }

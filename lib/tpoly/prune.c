@@ -137,7 +137,48 @@ typedef struct {
     slong d;            /* lifted dimension is d + 1 */
     char *upper;        /* [nfacets]: normal's last coordinate > 0 */
     double *fd;         /* the terms as doubles (_tpoly_dcache) */
+    slong *vstart;      /* [npts + 1]: facets through point i are */
+    slong *vfacets;     /* vfacets[vstart[i] .. vstart[i+1]-1] */
 } qh_ctx;
+
+/* Builds the point -> facets incidence once, so that the per-term
+ * certificates look at their own facets instead of scanning all of them. */
+static void incidence_init(qh_ctx *q, slong npts)
+{
+    slong fct, v, total = 0, *fill;
+    q->vstart = trop_calloc((size_t)npts + 1, sizeof(slong));
+    for (fct = 0; fct < q->h->nfacets; fct++)
+        for (v = 0; v < q->h->nfv[fct]; v++)
+            q->vstart[q->h->fverts[q->h->fstart[fct] + v] + 1]++;
+    for (v = 0; v < npts; v++)
+        q->vstart[v + 1] += q->vstart[v];
+    total = q->vstart[npts];
+    q->vfacets = trop_malloc((size_t)(total + 1) * sizeof(slong));
+    fill = trop_malloc((size_t)(npts + 1) * sizeof(slong));
+    for (v = 0; v < npts; v++)
+        fill[v] = q->vstart[v];
+    for (fct = 0; fct < q->h->nfacets; fct++)
+        for (v = 0; v < q->h->nfv[fct]; v++)
+            q->vfacets[fill[q->h->fverts[q->h->fstart[fct] + v]]++] = fct;
+    trop_free(fill);
+}
+
+/* Appends to cols: [*nc], without repeats and without skip, the vertices of
+ * facet fct (at most NEARBY_MAX in all). */
+#define NEARBY_MAX 256
+
+static void add_facet_vertices(slong *cols, slong *nc, const qh_ctx *q, slong fct, slong skip)
+{
+    const slong *fv = q->h->fverts + q->h->fstart[fct];
+    slong v, k;
+    for (v = 0; v < q->h->nfv[fct]; v++) {
+        slong dup = fv[v] == skip;
+        for (k = 0; k < *nc && !dup; k++)
+            dup = cols[k] == fv[v];
+        if (!dup && *nc < NEARBY_MAX)
+            cols[(*nc)++] = fv[v];
+    }
+}
 
 #define UPPER_EPS 1e-12
 
@@ -150,19 +191,17 @@ typedef struct {
  * Certified exactly; eps shrinks if rounding spoils the first tries. */
 static int certify_kept(const trop_tpoly_t f, slong i, const slong *J, const qh_ctx *q)
 {
-    slong d = q->d, D = d + 1, fct, r, tries;
+    slong d = q->d, D = d + 1, t, r, tries;
     double *nu = trop_calloc((size_t)D, sizeof(double));
     double *nl = trop_calloc((size_t)D, sizeof(double));
     double eps = 1;
     fmpq *x = _fmpq_vec_init(f->nvars);
     int ok = 0;
-    for (fct = 0; fct < q->h->nfacets; fct++) {
+    for (t = q->vstart[i]; t < q->vstart[i + 1]; t++) {
+        slong fct = q->vfacets[t];
         const double *nrm = q->h->normals + fct * D;
         double *acc = q->upper[fct] ? nu : nl;
-        slong v, has = 0;
-        for (v = 0; v < q->h->nfv[fct]; v++)
-            has |= q->h->fverts[q->h->fstart[fct] + v] == i;
-        for (r = 0; has && r < D; r++)
+        for (r = 0; r < D; r++)
             acc[r] += nrm[r];
     }
     if (nl[d] < 0)
@@ -250,7 +289,6 @@ static int fh_cmp(const void *x, const void *y)
 }
 
 #define DROP_TRIES 64
-#define NEARBY_MAX 256
 
 /* Second chance for a dropped candidate: qhull merges nearly coplanar
  * facets before triangulating, so the simplex above a_j may not be one of
@@ -260,18 +298,10 @@ static int fh_cmp(const void *x, const void *y)
 static int dominated_nearby(const trop_tpoly_t f, slong j, const slong *J, const qh_ctx *q,
                             const fh_pair *c, slong n, double hmax)
 {
-    slong *cols = trop_malloc(NEARBY_MAX * sizeof(slong)), nc = 0, t, v;
+    slong *cols = trop_malloc(NEARBY_MAX * sizeof(slong)), nc = 0, t;
     int ok;
-    for (t = 0; t < n && (t == 0 || c[t].h <= hmax); t++) {
-        const slong *fv = q->h->fverts + q->h->fstart[c[t].f];
-        for (v = 0; v < q->h->nfv[c[t].f]; v++) {
-            slong k, dup = fv[v] == j;
-            for (k = 0; k < nc && !dup; k++)
-                dup = cols[k] == fv[v];
-            if (!dup && nc < NEARBY_MAX)
-                cols[nc++] = fv[v];
-        }
-    }
+    for (t = 0; t < n && (t == 0 || c[t].h <= hmax); t++)
+        add_facet_vertices(cols, &nc, q, c[t].f, j);
     ok = nc > 0 && _tpoly_lp_dominated_by(f, j, J, q->d, cols, nc);
     trop_free(cols);
     return ok;
@@ -293,7 +323,7 @@ static double min_bary_d(const trop_tpoly_t f, const slong *J, const qh_ctx *q, 
     }
     for (c2 = 0; c2 < m; c2++) {
         for (r = 0; r < d; r++)
-            M[r * (m + 1) + c2] = fmpq_get_d(TPOLY_EXP(f, fv[c2]) + J[r]);
+            M[r * (m + 1) + c2] = q->fd[fv[c2] * (f->nvars + 1) + J[r]];
         M[d * (m + 1) + c2] = 1;
     }
     for (r = 0; r < d; r++)
@@ -334,25 +364,23 @@ static int certify_dropped(const trop_tpoly_t f, slong j, const slong *J, const 
     double *a = trop_malloc((size_t)d * sizeof(double)), hmin = HUGE_VAL, tol;
     fh_pair *c;
     int ok = 0;
+    slong nall = 0;
     for (r = 0; r < d; r++)
         a[r] = q->fd[j * (f->nvars + 1) + J[r]];
-    for (fct = 0; fct < q->h->nfacets; fct++)
-        if (q->upper[fct])
-            hmin = fmin(hmin, facet_height(q, fct, a));
-    tol = 1e-7 * (1 + fabs(hmin));
-    /* only the facets within rounding of the lowest are candidates */
     c = trop_malloc((size_t)(q->h->nfacets + 1) * sizeof(fh_pair));
     for (fct = 0; fct < q->h->nfacets; fct++) {
-        double h;
         if (!q->upper[fct])
             continue;
-        h = facet_height(q, fct, a);
-        if (h <= hmin + tol) {
-            c[n].h = h;
-            c[n].f = fct;
-            n++;
-        }
+        c[nall].h = facet_height(q, fct, a);
+        c[nall].f = fct;
+        hmin = fmin(hmin, c[nall].h);
+        nall++;
     }
+    tol = 1e-7 * (1 + fabs(hmin));
+    /* only the facets within rounding of the lowest are candidates */
+    for (t = 0; t < nall; t++)
+        if (c[t].h <= hmin + tol)
+            c[n++] = c[t];
     qsort(c, (size_t)n, sizeof(fh_pair), fh_cmp);
     for (t = 0, r = 0; t < n && r < DROP_TRIES && !ok; t++) {
         if (t > 0 && min_bary_d(f, J, q, c[t].f, a) < -1e-6)
@@ -372,23 +400,13 @@ static int certify_dropped(const trop_tpoly_t f, slong j, const slong *J, const 
 static int decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const qh_ctx *q,
                           char *keep)
 {
-    slong *hint = trop_malloc(NEARBY_MAX * sizeof(slong)), nh = 0, fct, v, k;
-    for (fct = 0; fct < q->h->nfacets; fct++) {
-        const slong *fv = q->h->fverts + q->h->fstart[fct];
-        slong has = 0;
-        for (v = 0; v < q->h->nfv[fct]; v++)
-            has |= fv[v] == i;
-        for (v = 0; has && v < q->h->nfv[fct]; v++) {
-            slong dup = fv[v] == i;
-            for (k = 0; k < nh && !dup; k++)
-                dup = hint[k] == fv[v];
-            if (!dup && nh < NEARBY_MAX)
-                hint[nh++] = fv[v];
-        }
-    }
-    nh = decide_lp_hint(f, i, J, q->d, hint, nh, q->fd, keep);
+    slong *hint = trop_malloc(NEARBY_MAX * sizeof(slong)), nh = 0, t;
+    int ok;
+    for (t = q->vstart[i]; t < q->vstart[i + 1]; t++)
+        add_facet_vertices(hint, &nh, q, q->vfacets[t], i);
+    ok = decide_lp_hint(f, i, J, q->d, hint, nh, q->fd, keep);
     trop_free(hint);
-    return (int)nh;
+    return ok;
 }
 
 /* Returns 0 if qhull could not run (the caller falls back to the LP), -1 if
@@ -396,26 +414,28 @@ static int decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const q
 static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep,
                        trop_prune_stats *st)
 {
-    slong T = f->length, D = d + 1, i, r, fct;
+    slong T = f->length, D = d + 1, n1 = f->nvars + 1, i, r, fct;
     double *pts = trop_malloc((size_t)(T * D) * sizeof(double));
     trop_hull_opts opts = {1, 0};
     qh_ctx q;
     char *cand;
+    int bad = 0;
+    q.fd = _tpoly_dcache(f);
     for (i = 0; i < T; i++) {
         for (r = 0; r < d; r++)
-            pts[i * D + r] = fmpq_get_d(TPOLY_EXP(f, i) + J[r]);
-        pts[i * D + d] = fmpq_get_d(f->coefs + i);
+            pts[i * D + r] = q.fd[i * n1 + J[r]];
+        pts[i * D + d] = q.fd[i * n1 + f->nvars];
     }
     trop_hull_init(q.h);
     q.d = d;
     if (trop_hull_compute(q.h, pts, T, D, &opts, NULL) != TROP_OK) {
         trop_hull_clear(q.h);
+        trop_free(q.fd);
         trop_free(pts);
         return 0;
     }
-    int bad = 0;
     q.upper = trop_calloc((size_t)q.h->nfacets + 1, 1);
-    q.fd = _tpoly_dcache(f);
+    incidence_init(&q, T);
     cand = trop_calloc((size_t)T, 1);
     for (fct = 0; fct < q.h->nfacets; fct++) {
         slong v;
@@ -436,6 +456,8 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
     }
     trop_free(cand);
     trop_free(q.fd);
+    trop_free(q.vstart);
+    trop_free(q.vfacets);
     trop_free(q.upper);
     trop_hull_clear(q.h);
     trop_free(pts);

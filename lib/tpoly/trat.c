@@ -230,9 +230,6 @@ static trop_status layer_apply(trop_trat_struct *next, const trop_layer_struct *
     trop_status s = TROP_OK;
     trop_tpoly_struct *H = flint_malloc((size_t)k * sizeof(trop_tpoly_struct));
     trop_tpoly_struct *G = flint_malloc((size_t)k * sizeof(trop_tpoly_struct));
-    fmpq_t one;
-    fmpq_init(one);
-    fmpq_one(one);
     for (r = 0; r < k; r++) {
         trop_tpoly_init(H + r, nvars);
         trop_tpoly_init(G + r, nvars);
@@ -265,7 +262,6 @@ static trop_status layer_apply(trop_trat_struct *next, const trop_layer_struct *
     }
     flint_free(H);
     flint_free(G);
-    fmpq_clear(one);
     return s;
 }
 
