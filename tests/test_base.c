@@ -40,6 +40,38 @@ START_TEST(test_error)
 }
 END_TEST
 
+/* A long file name is shortened to "..." + its tail, never the message: the
+ * CI checkout path once pushed the end of a reader's message out. */
+START_TEST(test_error_long_name)
+{
+    char path[600], nb[TROP_ERROR_NAME_MAX + 1];
+    trop_error e;
+    size_t i;
+    for (i = 0; i < 400; i++)
+        path[i] = (char)('a' + i % 26);
+    path[400] = '\0';
+    trop_error_name(nb, path);
+    ck_assert_uint_eq(strlen(nb), TROP_ERROR_NAME_MAX);
+    ck_assert(strncmp(nb, "...", 3) == 0);
+    ck_assert_str_eq(nb + 3, path + 400 - (TROP_ERROR_NAME_MAX - 3));
+    /* a two-byte UTF-8 character across the cut is dropped whole */
+    memset(path, 'x', 400);
+    memcpy(path + 400 - (TROP_ERROR_NAME_MAX - 3) - 1, "\xc3\xa9", 2);
+    trop_error_name(nb, path);
+    ck_assert_uint_eq(strlen(nb), TROP_ERROR_NAME_MAX - 1);
+    ck_assert(strchr(nb, '\xa9') == NULL);
+    /* short names are kept as they are */
+    ck_assert_str_eq(trop_error_name(nb, "net.json"), "net.json");
+    /* the message keeps its end after a long prefix */
+    memset(path, 'd', 500);
+    path[500] = '\0';
+    trop_error_set(&e, TROP_ERR_FORMAT, "net", "%s", "the whole message, to its last word");
+    trop_error_prefix(&e, path);
+    ck_assert_ptr_nonnull(strstr(e.msg, ": the whole message, to its last word"));
+    ck_assert(strncmp(e.msg, "...", 3) == 0);
+}
+END_TEST
+
 START_TEST(test_afile_commit_abort)
 {
     char path[512], buf[64];
@@ -116,6 +148,7 @@ static Suite *base_suite(void)
     Suite *s = suite_create("base");
     TCase *tc = tcase_create("base");
     tcase_add_test(tc, test_error);
+    tcase_add_test(tc, test_error_long_name);
     tcase_add_test(tc, test_afile_commit_abort);
     tcase_add_test(tc, test_afile_symlink_and_device);
     tcase_add_test(tc, test_rng);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -107,7 +108,8 @@ static void read_ok(trop_net_t net, const char *name)
 
 /* Reads tests/data/<name>, asserting a format or invalid-input error whose
  * message contains each of the (up to 3) substrings given. */
-static void read_fails(const char *name, const char *s1, const char *s2, const char *s3)
+static void read_fails_at(const char *path, const char *name, const char *s1,
+                          const char *s2, const char *s3)
 {
     trop_net_t net;
     trop_error e;
@@ -115,7 +117,7 @@ static void read_fails(const char *name, const char *s1, const char *s2, const c
     const char *subs[3] = {s1, s2, s3};
     int i;
     trop_net_init(net, 3);
-    st = trop_net_read(net, trop_test_data(name), &e);
+    st = trop_net_read(net, path, &e);
     ck_assert_msg(st == TROP_ERR_FORMAT || st == TROP_ERR_INVALID,
                   "%s: expected a format/invalid error, got %d", name, (int)st);
     for (i = 0; i < 3; i++)
@@ -128,6 +130,37 @@ static void read_fails(const char *name, const char *s1, const char *s2, const c
     ck_assert_int_eq(net->input_dim, 1);
     ck_assert_int_eq(net->nlayers, 0);
     trop_net_clear(net);
+}
+
+/* Reads the test file name and expects an error whose message contains
+ * s1, s2, s3 (those not NULL); then the same from a copy under a 220-byte
+ * directory name, so a long checkout path cannot push the message out. */
+static void read_fails(const char *name, const char *s1, const char *s2, const char *s3)
+{
+    char dir[512], path[768], *buf;
+    size_t len, n;
+    trop_error e;
+    FILE *fp;
+    read_fails_at(trop_test_data(name), name, s1, s2, s3);
+    snprintf(dir, sizeof dir, "%s/trop-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    n = strlen(dir);
+    dir[n++] = '/';
+    memset(dir + n, 'd', 220);
+    dir[n + 220] = '\0';
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s%s", dir, strrchr(name, '/'));
+    ck_assert_int_eq(trop_file_read_all(trop_test_data(name), &buf, &len, &e), TROP_OK);
+    fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
+    fclose(fp);
+    trop_free(buf);
+    read_fails_at(path, name, s1, s2, s3);
+    remove(path);
+    rmdir(dir);
+    dir[n - 1] = '\0';
+    rmdir(dir);
 }
 
 /* y = net(x) exactly, x and the expected y given as strings. */

@@ -44,13 +44,30 @@ trop_status trop_error_set(trop_error *err, trop_status s, const char *where,
     return s;
 }
 
+const char *trop_error_name(char *buf, const char *path)
+{
+    size_t n = strlen(path);
+    const char *tail;
+    if (n <= TROP_ERROR_NAME_MAX) {
+        memcpy(buf, path, n + 1);
+        return buf;
+    }
+    /* keep the tail: the file's own name is what identifies it */
+    tail = path + n - (TROP_ERROR_NAME_MAX - 3);
+    while ((unsigned char)*tail >= 0x80 && (unsigned char)*tail < 0xC0)
+        tail++; /* a UTF-8 continuation byte: start at the next character */
+    snprintf(buf, TROP_ERROR_NAME_MAX + 1, "...%s", tail);
+    return buf;
+}
+
 void trop_error_prefix(trop_error *err, const char *prefix)
 {
-    char tmp[2 * sizeof err->msg];
+    char tmp[sizeof err->msg + TROP_ERROR_NAME_MAX + 3];
+    char name[TROP_ERROR_NAME_MAX + 1];
     if (err == NULL)
         return;
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->msg);
-    /* truncation is intended: the message keeps its first 231 bytes */
+    snprintf(tmp, sizeof tmp, "%s: %s", trop_error_name(name, prefix), err->msg);
+    /* truncation only for messages that were already near the limit */
     memcpy(err->msg, tmp, sizeof err->msg - 1);
     err->msg[sizeof err->msg - 1] = '\0';
 }
@@ -151,6 +168,7 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
     char *real = NULL;
     size_t n;
     int fd, exists;
+    char nb[TROP_ERROR_NAME_MAX + 1];
     mode_t mode;
     f->fp = NULL;
     f->tmp = NULL;
@@ -168,7 +186,8 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
             int e = errno;
             trop_free(f->path);
             f->path = NULL;
-            return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(e));
+            return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", trop_error_name(nb, path),
+                                  strerror(e));
         }
         return TROP_OK;
     }
@@ -183,7 +202,8 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
         trop_free(f->tmp);
         f->path = f->tmp = NULL;
         return trop_error_set(err, TROP_ERR_IO, "file",
-                              "%s: cannot create temporary file: %s", path, strerror(e));
+                              "%s: cannot create temporary file: %s",
+                              trop_error_name(nb, path), strerror(e));
     }
     /* mkstemp makes 0600: give the file the mode it has (or would get) */
     fchmod(fd, mode);
@@ -195,7 +215,8 @@ trop_status trop_afile_open(trop_afile *f, const char *path, trop_error *err)
         trop_free(f->path);
         trop_free(f->tmp);
         f->path = f->tmp = NULL;
-        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(e));
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", trop_error_name(nb, path),
+                              strerror(e));
     }
     return TROP_OK;
 }
@@ -228,8 +249,9 @@ trop_status trop_afile_commit(trop_afile *f, trop_error *err)
         e = errno;
     }
     if (bad) {
+        char nb[TROP_ERROR_NAME_MAX + 1];
         trop_status s = trop_error_set(err, TROP_ERR_IO, "file", "%s: write failed: %s",
-                                       f->path, strerror(e));
+                                       trop_error_name(nb, f->path), strerror(e));
         if (f->tmp != NULL)
             unlink(f->tmp);
         afile_release(f);
@@ -254,14 +276,18 @@ trop_status trop_file_read_all(const char *path, char **buf, size_t *len, trop_e
     struct stat st;
     size_t cap = 1 << 16, n = 0, got;
     char *b;
+    char nb[TROP_ERROR_NAME_MAX + 1];
     *buf = NULL;
     *len = 0;
     fp = fopen(path, "rb");
-    if (fp == NULL)
-        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", path, strerror(errno));
+    if (fp == NULL) {
+        int e = errno;
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: %s", trop_error_name(nb, path),
+                              strerror(e));
+    }
     if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(fp);
-        return trop_error_set(err, TROP_ERR_IO, "file", "%s: is a directory", path);
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: is a directory", trop_error_name(nb, path));
     }
     b = trop_malloc(cap);
     while ((got = fread(b + n, 1, cap - n - 1, fp)) > 0) {
@@ -275,8 +301,8 @@ trop_status trop_file_read_all(const char *path, char **buf, size_t *len, trop_e
         int e = errno;
         fclose(fp);
         trop_free(b);
-        return trop_error_set(err, TROP_ERR_IO, "file", "%s: read failed: %s", path,
-                              strerror(e));
+        return trop_error_set(err, TROP_ERR_IO, "file", "%s: read failed: %s",
+                              trop_error_name(nb, path), strerror(e));
     }
     fclose(fp);
     b[n] = '\0';

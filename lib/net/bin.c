@@ -52,7 +52,7 @@ static trop_status berr(bin_rd *r, trop_status st, size_t off, const char *fmt, 
 
 static trop_status berr(bin_rd *r, trop_status st, size_t off, const char *fmt, ...)
 {
-    char msg[200];
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -375,11 +375,12 @@ trop_status trop_net_read_bin(trop_net_t net, const unsigned char *buf, size_t l
                               const char *name, trop_error *err)
 {
     bin_rd r;
+    char shortname[TROP_ERROR_NAME_MAX + 1];
     trop_net_t tmp;
     trop_status st;
     memset(&r, 0, sizeof r);
     r.p = buf;
-    r.name = name ? name : TROP_NET_NONAME;
+    r.name = trop_error_name(shortname, name ? name : TROP_NET_NONAME);
     r.err = err;
     mpz_init(r.z);
     trop_net_init(tmp, 1);

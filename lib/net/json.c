@@ -72,7 +72,7 @@ static trop_status jerr(const jctx *c, trop_status st, size_t off, const char *p
 static trop_status jerr(const jctx *c, trop_status st, size_t off, const char *path,
                         const char *fmt, ...)
 {
-    char msg[200];
+    char msg[512];
     long line, col;
     va_list ap;
     va_start(ap, fmt);
@@ -764,6 +764,7 @@ trop_status trop_net_read_json(trop_net_t net, const char *buf, size_t len,
                                const char *name, trop_error *err)
 {
     jctx c;
+    char shortname[TROP_ERROR_NAME_MAX + 1];
     json_object *obj = NULL;
     jnode top;
     trop_net_t tmp;
@@ -772,7 +773,7 @@ trop_status trop_net_read_json(trop_net_t net, const char *buf, size_t len,
     memset(&c, 0, sizeof c);
     c.text = buf + bom;
     c.len = len - bom;
-    c.name = name ? name : TROP_NET_NONAME;
+    c.name = trop_error_name(shortname, name ? name : TROP_NET_NONAME);
     c.err = err;
     trop_net_init(tmp, 1);
     if (c.len == 0)

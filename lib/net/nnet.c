@@ -89,7 +89,7 @@ static trop_status nerr(nnet_rd *r, trop_status st, long line, const char *fmt, 
 
 static trop_status nerr(nnet_rd *r, trop_status st, long line, const char *fmt, ...)
 {
-    char msg[200];
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -549,6 +549,7 @@ trop_status trop_net_read_nnet(trop_net_t net, const char *buf, size_t len,
                                const char *name, trop_error *err)
 {
     nnet_rd r;
+    char shortname[TROP_ERROR_NAME_MAX + 1];
     trop_net_t tmp;
     int have_tmp = 0;
     trop_status st;
@@ -556,7 +557,7 @@ trop_status trop_net_read_nnet(trop_net_t net, const char *buf, size_t len,
     memset(&r, 0, sizeof r);
     r.buf = buf + bom;
     r.len = len - bom;
-    r.name = name ? name : TROP_NET_NONAME;
+    r.name = trop_error_name(shortname, name ? name : TROP_NET_NONAME);
     r.err = err;
     if (r.len == 0)
         st = nerr(&r, TROP_ERR_FORMAT, 0, "empty file");

@@ -42,8 +42,17 @@ typedef enum trop_status {
 typedef struct trop_error {
     trop_status status;
     char where[24];
-    char msg[232];
+    char msg[1024];
 } trop_error;
+
+/* File names longer than this many bytes are shortened in error messages to
+ * "..." and their last bytes, so the message itself is never cut off. */
+#define TROP_ERROR_NAME_MAX 160
+
+/* Writes path into buf (at least TROP_ERROR_NAME_MAX + 1 bytes), shortened as
+ * above without splitting a UTF-8 sequence, and returns buf.  Readers use it
+ * for the file name they put in front of their messages. */
+TROP_API const char *trop_error_name(char *buf, const char *path);
 
 /* The name of a status ("format error", ...); never NULL. */
 TROP_API const char *trop_status_str(trop_status s);
@@ -59,6 +68,7 @@ TROP_API trop_status trop_error_set(trop_error *err, trop_status s,
     ;
 
 /* Prepends "prefix: " to err->msg (for callers that add context, such as a
+ * file name; a prefix longer than TROP_ERROR_NAME_MAX is shortened like a
  * file name).  Does nothing when err is NULL. */
 TROP_API void trop_error_prefix(trop_error *err, const char *prefix);
 
