@@ -64,13 +64,13 @@ typedef enum trop_bound_kind {
  * Aborts if the arch fails trop_bound_arch_check. */
 typedef int (*trop_bound_fn)(fmpz_t res, const trop_bound_arch *a, char *why);
 
-/* One entry of the table of bounds.  id: stable key for scripts
- * ("serra2018_upper"); name: one-line description; source: paper and
- * theorem.  Ownership: static, never freed. */
+/* One entry of the table of bounds.  id: the bound's name, a stable key for
+ * scripts ("serra2018_upper"); formula: the formula and its preconditions on
+ * one line; source: paper and theorem.  Ownership: static, never freed. */
 typedef struct trop_bound_info {
     const char *id;
     trop_bound_kind kind;
-    const char *name;
+    const char *formula;
     const char *source;
     trop_bound_fn compute;
 } trop_bound_info;
