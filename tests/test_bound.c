@@ -244,6 +244,9 @@ START_TEST(test_arch_check)
     ck_assert_int_eq(trop_bound_arch_check(&a, &err), TROP_ERR_INVALID);
     a = relu(2, w, 0);
     ck_assert_int_eq(trop_bound_arch_check(&a, &err), TROP_ERR_INVALID);
+    a = relu(2, w, 1);
+    a.act = (trop_bound_act)7;
+    ck_assert_int_eq(trop_bound_arch_check(&a, &err), TROP_ERR_INVALID);
     a = maxout(2, w, 1, 1);
     ck_assert_int_eq(trop_bound_arch_check(&a, &err), TROP_ERR_INVALID);
     ck_assert_str_eq(err.msg, "maxout rank k = 1; it must be >= 2");

@@ -19,6 +19,9 @@ trop_status trop_bound_arch_check(const trop_bound_arch *a, trop_error *err)
                               "input dimension n0 = %ld; it must be >= 1", a->n0);
     if (a->nlayers < 1)
         return trop_error_set(err, TROP_ERR_INVALID, "bound", "no hidden layer");
+    if (a->act != TROP_BOUND_RELU && a->act != TROP_BOUND_MAXOUT)
+        return trop_error_set(err, TROP_ERR_INVALID, "bound", "unknown activation %d",
+                              (int)a->act);
     if (a->act == TROP_BOUND_MAXOUT && a->rank < 2)
         return trop_error_set(err, TROP_ERR_INVALID, "bound",
                               "maxout rank k = %ld; it must be >= 2", a->rank);
@@ -306,8 +309,7 @@ static void serra_dp_layer(serra_dp *s, slong M, slong n)
         if (from <= M)
             fmpz_addmul(s->next + t, s->binom + t, s->suffix + from);
     }
-    /* next holds 0..top (the moves land on t <= top too); entries top+1..M
-     * were zeroed, so the next layer may read up to M without harm */
+    /* next holds the states 0..top (moves land on t <= top too) */
     tmp = s->dp;
     s->dp = s->next;
     s->next = tmp;

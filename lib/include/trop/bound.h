@@ -77,8 +77,8 @@ typedef struct trop_bound_info {
 
 /* ---- Checking an architecture ---- */
 
-/* Errors: TROP_ERR_INVALID if n0, nlayers or a width is below 1, or the
- * rank of a maxout arch is below 2; TROP_ERR_LIMIT above the TROP_BOUND_MAX_*
+/* Errors: TROP_ERR_INVALID if n0, nlayers or a width is below 1, act is
+ * not a trop_bound_act, or the rank of a maxout arch is below 2; TROP_ERR_LIMIT above the TROP_BOUND_MAX_*
  * limits.  The message names the offending value ("hidden layer 2 has
  * width 0"). */
 TROP_API trop_status trop_bound_arch_check(const trop_bound_arch *a, trop_error *err);
