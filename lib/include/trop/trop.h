@@ -7,4 +7,5 @@
 #include "trop/net.h"
 #include "trop/hull.h"
 #include "trop/tpoly.h"
+#include "trop/pqnet.h"
 #endif
