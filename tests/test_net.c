@@ -17,31 +17,15 @@
 
 #include "trop/net.h"
 #include "runner.h"
+#include "helpers.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                            */
 
-static void q_set(fmpq_t x, const char *s)
-{
-    trop_error e;
-    ck_assert_msg(trop_q_set_str(x, s, &e) == TROP_OK, "q_set(%s): %s", s, e.msg);
-}
-
-static int q_is(const fmpq_t x, const char *s)
-{
-    fmpq_t t;
-    int r;
-    fmpq_init(t);
-    q_set(t, s);
-    r = fmpq_equal(x, t);
-    fmpq_clear(t);
-    return r;
-}
-
 #define ck_assert_q(x, s)                                                    \
     do {                                                                     \
         char *got_ = trop_q_get_str(x);                                      \
-        ck_assert_msg(q_is(x, s), "expected %s, got %s", s, got_);           \
+        ck_assert_msg(trop_test_q_is(x, s), "expected %s, got %s", s, got_);           \
         flint_free(got_);                                                    \
     } while (0)
 
@@ -169,7 +153,7 @@ static void check_eval(const trop_net_t net, const char **x, const char **y)
     slong i, n = net->input_dim, m = trop_net_output_dim(net);
     fmpq *xv = _fmpq_vec_init(n), *yv = _fmpq_vec_init(m);
     for (i = 0; i < n; i++)
-        q_set(xv + i, x[i]);
+        trop_test_q_set(xv + i, x[i]);
     trop_net_eval_q(yv, net, xv);
     for (i = 0; i < m; i++)
         ck_assert_q(yv + i, y[i]);
@@ -1028,10 +1012,10 @@ START_TEST(bin_layout)
     uint32_t crc;
     trop_net_init(net, 1);
     fmpq_init(s);
-    q_set(s, "-3/7");
+    trop_test_q_set(s, "-3/7");
     L = trop_net_append_layer(net, 1, TROP_ACT_LEAKY, s, 1);
-    q_set(L->W, "1/2");
-    q_set(L->b, "-5");
+    trop_test_q_set(L->W, "1/2");
+    trop_test_q_set(L->b, "-5");
     b = bin_bytes(net, TROP_NET_ENC_RATIONAL, &len);
     ck_assert_int_eq(len, sizeof head + sizeof layer + 4);
     ck_assert(memcmp(b, head, sizeof head) == 0);

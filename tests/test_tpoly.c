@@ -12,13 +12,9 @@
 #include <flint/fmpq_vec.h>
 #include "trop/trop.h"
 #include "runner.h"
+#include "helpers.h"
 
 /* ---- helpers ---- */
-
-static void q_set(fmpq_t x, const char *s)
-{
-    ck_assert_msg(trop_q_set_str(x, s, NULL) == TROP_OK, "bad rational %s", s);
-}
 
 /* Builds a tpoly from "e1,e2,..:c; ..." (one term per ';'). */
 static void tp_from_str(trop_tpoly_t f, const char *spec)
@@ -35,9 +31,9 @@ static void tp_from_str(trop_tpoly_t f, const char *spec)
         ck_assert(colon != NULL);
         *colon = '\0';
         for (tok = strtok_r(term, ",", &save2); tok; tok = strtok_r(NULL, ",", &save2))
-            q_set(a + j++, tok);
+            trop_test_q_set(a + j++, tok);
         ck_assert_int_eq(j, f->nvars);
-        q_set(c, colon + 1);
+        trop_test_q_set(c, colon + 1);
         trop_tpoly_push_term(f, a, c);
     }
     trop_tpoly_canonicalise(f);
@@ -61,9 +57,9 @@ static void set_row(trop_layer_struct *L, slong i, const char *w, const char *b)
     slong j = 0;
     snprintf(buf, sizeof buf, "%s", w);
     for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-        q_set(L->W + i * L->nin + j++, tok);
+        trop_test_q_set(L->W + i * L->nin + j++, tok);
     ck_assert_int_eq(j, L->nin);
-    q_set(L->b + i, b);
+    trop_test_q_set(L->b + i, b);
 }
 
 /* The one-input network of Serra, Tjandraatmadja and Ramalingam 2018,
@@ -114,24 +110,6 @@ static int check_against_net(const trop_trat_struct *F, const trop_net_t net, in
     return bad;
 }
 
-static trop_trat_struct *trats_of(const trop_net_t net)
-{
-    slong m = trop_net_output_dim(net), i;
-    trop_trat_struct *F = flint_malloc((size_t)m * sizeof(trop_trat_struct));
-    for (i = 0; i < m; i++)
-        trop_trat_init(F + i, net->input_dim);
-    ck_assert_int_eq(trop_trat_vec_set_net(F, net, NULL, NULL, NULL), TROP_OK);
-    return F;
-}
-
-static void trats_free(trop_trat_struct *F, slong m)
-{
-    slong i;
-    for (i = 0; i < m; i++)
-        trop_trat_clear(F + i);
-    flint_free(F);
-}
-
 /* ---- arithmetic ---- */
 
 START_TEST(test_arith_hand)
@@ -151,10 +129,10 @@ START_TEST(test_arith_hand)
     assert_tp(h, "0:1;1:0;2:0;3:-1");
     trop_tpoly_mul(f, f, f);              /* aliasing: max(1, x)^2 = max(2, x+1, 2x) */
     assert_tp(f, "0:2;1:1;2:0");
-    q_set(s, "3/2");
+    trop_test_q_set(s, "3/2");
     trop_tpoly_pow(f, g, s);              /* 3/2 * max(0, 2x-1) = max(0, 3x - 3/2) */
     assert_tp(f, "0:0;3:-3/2");
-    q_set(s, "-7");
+    trop_test_q_set(s, "-7");
     trop_tpoly_add_const(f, f, s);
     assert_tp(f, "0:-7;3:-17/2");
     trop_tpoly_clear(f);
@@ -174,10 +152,10 @@ START_TEST(test_eval_hand)
     fmpq_init(v);
     fmpq_init(w);
     tp_from_str(f, "2,0:1;0,3:0");        /* max(2x0 + 1, 3x1) */
-    q_set(x + 0, "1/2");
-    q_set(x + 1, "1/3");                  /* max(2, 1) = 2 */
+    trop_test_q_set(x + 0, "1/2");
+    trop_test_q_set(x + 1, "1/3");                  /* max(2, 1) = 2 */
     ck_assert(trop_tpoly_eval_q(v, f, x, &am));
-    q_set(w, "2");
+    trop_test_q_set(w, "2");
     ck_assert(fmpq_equal(v, w));
     ck_assert_int_eq(am, 1);              /* canonical order: (0,3) < (2,0) */
     trop_tpoly_zero(f);
@@ -209,9 +187,9 @@ static void tp_from_file(trop_tpoly_t f, const char *name)
             continue;
         for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
             if (j < f->nvars)
-                q_set(a + j, tok);
+                trop_test_q_set(a + j, tok);
             else
-                q_set(c, tok);
+                trop_test_q_set(c, tok);
             j++;
         }
         ck_assert_int_eq(j, f->nvars + 1);
@@ -345,12 +323,12 @@ START_TEST(test_net_serra)
     trop_trat_struct *F;
     trop_rng r;
     serra_net(net);
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     assert_tp(F[0].num, "0:-1;2:0;4:-1;6:-3");
     assert_tp(F[0].den, "2:0");
     trop_rng_init(&r, trop_test_seed());
     ck_assert_int_eq(check_against_net(F, net, 50, &r), 0);
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
 }
 END_TEST
@@ -364,10 +342,10 @@ START_TEST(test_net_single_unit)
     trop_net_init(net, 2);
     L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
     set_row(L, 0, "2 -3", "1");
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     assert_tp(F[0].num, "2,0:1;0,3:0");
     assert_tp(F[0].den, "0,3:0");
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
 }
 END_TEST
@@ -388,12 +366,12 @@ START_TEST(test_net_maxout_rank_k)
         fmpq_set_si(L->W + r, r, 1);
         fmpq_set_si(L->b + r, -r * r, 2);
     }
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     ck_assert_int_eq(F[0].num->length, k);
     assert_tp(F[0].den, "0:0");
     trop_rng_init(&rng, trop_test_seed());
     ck_assert_int_eq(check_against_net(F, net, 30, &rng), 0);
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
 }
 END_TEST
@@ -421,12 +399,12 @@ START_TEST(test_net_relu_layer_2d)
     L = trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
     for (i = 0; i < m; i++)
         fmpq_set_si(L->W + i, i + 1, 1);
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     ck_assert_int_eq(F[0].num->length, 1 + m + m * (m - 1) / 2);
     ck_assert_int_eq(F[0].den->length, 1);
     trop_rng_init(&r, trop_test_seed());
     ck_assert_int_eq(check_against_net(F, net, 30, &r), 0);
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
 }
 END_TEST
@@ -442,25 +420,25 @@ START_TEST(test_net_leaky_slopes)
     trop_trat_struct *F;
     fmpq_t s, x, v, w;
     fmpq_init(s); fmpq_init(x); fmpq_init(v); fmpq_init(w);
-    q_set(s, slopes[_i]);
+    trop_test_q_set(s, slopes[_i]);
     trop_net_init(net, 1);
     L = trop_net_append_layer(net, 1, TROP_ACT_LEAKY, s, 1);
     set_row(L, 0, "2", "-1");
-    F = trats_of(net);
-    q_set(x, "-1");
+    F = trop_test_trats_of(net);
+    trop_test_q_set(x, "-1");
     trop_trat_eval_q(v, F + 0, x);
-    q_set(w, fm1[_i]);
+    trop_test_q_set(w, fm1[_i]);
     ck_assert_msg(fmpq_equal(v, w), "slope %s: f(-1) wrong", slopes[_i]);
-    q_set(x, "0");
+    trop_test_q_set(x, "0");
     trop_trat_eval_q(v, F + 0, x);
-    q_set(w, f0[_i]);
+    trop_test_q_set(w, f0[_i]);
     ck_assert(fmpq_equal(v, w));
-    q_set(x, "1");
+    trop_test_q_set(x, "1");
     trop_trat_eval_q(v, F + 0, x);
     ck_assert(fmpq_is_one(v));
     if (_i == 0)                       /* slope 1: one monomial (-1) (.) x^2 */
         ck_assert_int_eq(F[0].num->length, 1);
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
     fmpq_clear(s); fmpq_clear(x); fmpq_clear(v); fmpq_clear(w);
 }
@@ -494,10 +472,10 @@ START_TEST(test_net_random)
         for (i = 0; i < L->nout; i++)
             rand_q(L->b + i, &r);
     }
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     ck_assert_msg(check_against_net(F, net, 25, &r) == 0, "seed %llu",
                   trop_test_seed() + 1000 + (unsigned long long)_i);
-    trats_free(F, trop_net_output_dim(net));
+    trop_test_trats_free(F, trop_net_output_dim(net));
     trop_net_clear(net);
     fmpq_clear(s);
 }
@@ -514,10 +492,10 @@ START_TEST(test_net_real_twin_ladder)
     trop_net_init(net, 1);
     ck_assert_int_eq(trop_net_read(net, trop_test_data("nnet/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet"),
                                    NULL), TROP_OK);
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     trop_rng_init(&r, trop_test_seed());
     ck_assert_int_eq(check_against_net(F, net, 40, &r), 0);
-    trats_free(F, trop_net_output_dim(net));
+    trop_test_trats_free(F, trop_net_output_dim(net));
     trop_net_clear(net);
 }
 END_TEST
@@ -531,9 +509,9 @@ START_TEST(test_verify_detects_errors)
     trop_rng r;
     fmpq_t c;
     serra_net(net);
-    F = trats_of(net);
+    F = trop_test_trats_of(net);
     fmpq_init(c);
-    q_set(c, "1/1000");
+    trop_test_q_set(c, "1/1000");
     fmpq_add(F[0].num->coefs + 3, F[0].num->coefs + 3, c);   /* the 6x - 3 piece only */
     trop_rng_init(&r, trop_test_seed());
     ck_assert_int_gt(check_against_net(F, net, 50, &r), 0);
@@ -541,7 +519,7 @@ START_TEST(test_verify_detects_errors)
     trop_tpoly_add_const(F[0].den, F[0].den, c);              /* wrong everywhere */
     ck_assert_int_eq(check_against_net(F, net, 10, &r), 10);
     fmpq_clear(c);
-    trats_free(F, 1);
+    trop_test_trats_free(F, 1);
     trop_net_clear(net);
 }
 END_TEST

@@ -8,4 +8,5 @@
 #include "trop/hull.h"
 #include "trop/tpoly.h"
 #include "trop/bound.h"
+#include "trop/pqnet.h"
 #endif
