@@ -75,17 +75,6 @@ static void serra_net(trop_net_t net)
     set_row(L, 0, "4 2", "-3");
 }
 
-/* Random rational in [-4, 4] with denominator up to 64. */
-static void rand_q(fmpq_t x, trop_rng *r)
-{
-    fmpz_t p, q;
-    fmpz_init_set_si(p, trop_rng_below(r, 513) - 256);
-    fmpz_init_set_si(q, 1 + trop_rng_below(r, 64));
-    fmpq_set_fmpz_frac(x, p, q);
-    fmpz_clear(p);
-    fmpz_clear(q);
-}
-
 /* Checks P - Q == net at npts random rational points; returns mismatches. */
 static int check_against_net(const trop_trat_struct *F, const trop_net_t net, int npts,
                              trop_rng *r)
@@ -97,7 +86,7 @@ static int check_against_net(const trop_trat_struct *F, const trop_net_t net, in
     fmpq_init(v);
     for (k = 0; k < npts; k++) {
         for (i = 0; i < n; i++)
-            rand_q(x + i, r);
+            trop_test_rand_q(x + i, r);
         trop_net_eval_q(y, net, x);
         for (i = 0; i < m; i++) {
             trop_trat_eval_q(v, F + i, x);
@@ -274,7 +263,7 @@ START_TEST(test_prune_random)
             if (_i % 2 == 0)
                 fmpq_set_si(a + j, trop_rng_below(&r, 4), 1);
             else
-                rand_q(a + j, &r);
+                trop_test_rand_q(a + j, &r);
         }
         if (_i % 3 == 0)
             fmpq_set(a + n - 1, a + 0);
@@ -300,7 +289,7 @@ START_TEST(test_prune_random)
         ck_assert(trop_tpoly_term_is_vertex(f, i, x, NULL));
     for (k = 0; k < 20; k++) {
         for (j = 0; j < n; j++)
-            rand_q(x + j, &r);
+            trop_test_rand_q(x + j, &r);
         trop_tpoly_eval_q(v1, f, x, NULL);
         trop_tpoly_eval_q(v2, h, x, NULL);
         ck_assert(fmpq_equal(v1, v2));
@@ -448,36 +437,17 @@ END_TEST
 START_TEST(test_net_random)
 {
     trop_rng r;
-    slong n = 1 + _i % 3, depth = 1 + _i % 3, l, i, width;
+    slong n = 1 + _i % 3, depth = 1 + _i % 3;
     trop_net_t net;
     trop_trat_struct *F;
-    fmpq_t s;
     trop_rng_init(&r, trop_test_seed() + 1000 + (unsigned long long)_i);
-    fmpq_init(s);
     trop_net_init(net, n);
-    for (l = 0; l <= depth; l++) {
-        trop_act act = l == depth ? TROP_ACT_LINEAR : (trop_act)(1 + (_i + l) % 3);
-        slong k = act == TROP_ACT_MAXOUT ? 2 + trop_rng_below(&r, 2) : 1;
-        trop_layer_struct *L;
-        width = l == depth ? 1 + trop_rng_below(&r, 2) : 2 + trop_rng_below(&r, 3);
-        /* slopes: 1/10, -1/2, 3 in turn */
-        fmpq_set_si(s, (_i % 3 == 0) ? 1 : (_i % 3 == 1 ? -1 : 3), (_i % 3 == 0) ? 10 : (_i % 3 == 1 ? 2 : 1));
-        L = trop_net_append_layer(net, width * k, act, s, k);
-        for (i = 0; i < L->nout * L->nin; i++) {
-            if (_i % 4 == 3)           /* float weights: exact dyadics */
-                trop_q_set_d(L->W + i, (double)(trop_rng_below(&r, 2001) - 1000) / 997.0, NULL);
-            else
-                rand_q(L->W + i, &r);
-        }
-        for (i = 0; i < L->nout; i++)
-            rand_q(L->b + i, &r);
-    }
+    trop_test_rand_net(net, n, depth, _i, &r);
     F = trop_test_trats_of(net);
     ck_assert_msg(check_against_net(F, net, 25, &r) == 0, "seed %llu",
                   trop_test_seed() + 1000 + (unsigned long long)_i);
     trop_test_trats_free(F, trop_net_output_dim(net));
     trop_net_clear(net);
-    fmpq_clear(s);
 }
 END_TEST
 

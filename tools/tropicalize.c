@@ -43,7 +43,16 @@ static void usage(FILE *fp)
 "  --at X0               comma-separated point for --slice-axes (n values;\n"
 "                        entries I and J are ignored: t0 = xI, t1 = xJ)\n"
 "  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
-"  --no-prune            keep every term (for comparison; slow)\n"
+"  --method M            how to build P and Q: 'regions' (read them off the\n"
+"                        activation regions; two inputs only), 'algebra'\n"
+"                        (tropical products layer by layer, pruned as it goes)\n"
+"                        or 'auto' (default: regions for two inputs, else\n"
+"                        algebra)\n"
+"  --certify-max-terms N  regions method: prove that no term is missing when\n"
+"                        P or Q has at most N terms (default 20000; 0: always);\n"
+"                        beyond that the report says 'not certified'\n"
+"  --no-certify          regions method: skip that proof\n"
+"  --no-prune            keep every term (algebra method; for comparison; slow)\n"
 "  --max-terms N         stop with an error when one tropical product would\n"
 "                        have more than N candidate terms (default 5000000,\n"
 "                        about half a gigabyte; 0 means no limit)\n"
@@ -57,8 +66,8 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune, verify_set;
-    long verify, max_terms;
+    int terms, json, quiet, prune, verify_set, method, certify;
+    long verify, max_terms, certify_max;
     unsigned long long seed;
 } tz_opts;
 
@@ -73,7 +82,10 @@ typedef struct {
 } tz_problem;
 
 enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
-       OPT_NOPRUNE, OPT_MAXTERMS };
+       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_NOCERT };
+
+/* --method values; AUTO is resolved once the input dimension is known. */
+enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
 
 static int parse_args(tz_opts *o, int argc, char **argv)
 {
@@ -85,6 +97,9 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"slice-points", required_argument, 0, OPT_POINTS},
         {"no-prune", no_argument, 0, OPT_NOPRUNE}, {"quiet", no_argument, 0, 'q'},
         {"max-terms", required_argument, 0, OPT_MAXTERMS},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"certify-max-terms", required_argument, 0, OPT_CERTMAX},
+        {"no-certify", no_argument, 0, OPT_NOCERT},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -93,6 +108,8 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     o->prune = 1;
     o->seed = 1;
     o->max_terms = 5000000;
+    o->certify = 1;
+    o->certify_max = 20000;
     while ((c = getopt_long(argc, argv, ":o:qhV", lo, NULL)) != -1) {
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
@@ -121,6 +138,25 @@ static int parse_args(tz_opts *o, int argc, char **argv)
             if (end == optarg || *end || o->max_terms < 0 || errno == ERANGE)
                 return tool_usage_error(prog, "--max-terms needs a count >= 0, got '%s'", optarg);
             break;
+        case OPT_METHOD:
+            if (strcmp(optarg, "auto") == 0)
+                o->method = METHOD_AUTO;
+            else if (strcmp(optarg, "regions") == 0)
+                o->method = METHOD_REGIONS;
+            else if (strcmp(optarg, "algebra") == 0)
+                o->method = METHOD_ALGEBRA;
+            else
+                return tool_usage_error(prog, "--method needs auto, regions or algebra, got '%s'",
+                                        optarg);
+            break;
+        case OPT_CERTMAX:
+            errno = 0;
+            o->certify_max = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o->certify_max < 0 || errno == ERANGE)
+                return tool_usage_error(prog, "--certify-max-terms needs a count >= 0, got '%s'",
+                                        optarg);
+            break;
+        case OPT_NOCERT: o->certify = 0; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -137,6 +173,11 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
     if (o->at && !o->axes)
         return tool_usage_error(prog, "--at needs --slice-axes");
+    if (!o->prune && o->method == METHOD_REGIONS)
+        return tool_usage_error(prog, "--no-prune needs --method algebra (the regions method "
+                                      "finds only the terms that matter)");
+    if (!o->prune)
+        o->method = METHOD_ALGEBRA;
     return -1;
 }
 
@@ -298,6 +339,18 @@ static int setup_problem(tz_problem *p, const trop_net_t net, const tz_opts *o)
     return -1;
 }
 
+/* Turns --method auto into regions (two variables) or algebra; regions
+ * needs two variables. */
+static int resolve_method(tz_opts *o, slong m)
+{
+    if (o->method == METHOD_AUTO)
+        o->method = m == 2 ? METHOD_REGIONS : METHOD_ALGEBRA;
+    if (o->method == METHOD_REGIONS && m != 2)
+        return tool_usage_error(prog, "--method regions needs two inputs (use --slice-axes or "
+                                      "--slice-points); this problem has %ld", m);
+    return -1;
+}
+
 /* ---- verification ---- */
 
 typedef struct {
@@ -399,6 +452,22 @@ static int on_progress(slong layer, slong nlayers, slong unit, slong width, slon
     return tool_interrupted();
 }
 
+static int on_region_progress(slong layer, slong nlayers, slong regions, void *arg)
+{
+    tz_progress *pr = arg;
+    double now;
+    if (pr->on) {
+        now = tool_now();
+        if (now - pr->last > 0.1) {
+            fprintf(stderr, "\r%s: layer %ld/%ld, %ld activation regions   ", prog, layer,
+                    nlayers, regions);
+            pr->last = now;
+            pr->drawn = 1;
+        }
+    }
+    return tool_interrupted();
+}
+
 /* ---- output ---- */
 
 static void print_q(FILE *fp, const fmpq_t x)
@@ -449,6 +518,7 @@ typedef struct {
     const trop_trat_struct *F;
     const trop_prune_stats *st, *ost;
     const tz_verify *ver;
+    const trop_rconv_info *rinfo;   /* NULL for the algebra method */
     double seconds;
 } tz_report;
 
@@ -472,7 +542,7 @@ static void write_text(FILE *fp, const tz_report *R)
     for (k = 0; k < nout; k++) {
         const trop_trat_struct *F = R->F + k;
         fprintf(fp, "output %ld: P %ld terms, Q %ld terms", k, F->num->length, F->den->length);
-        if (R->o->prune && R->ost[k].input > 0)
+        if (R->o->prune && R->rinfo == NULL && R->ost[k].input > 0)
             fprintf(fp, " (last layer pruned %ld of %ld candidate terms)", R->ost[k].dropped,
                     R->ost[k].input);
         fputc('\n', fp);
@@ -485,7 +555,21 @@ static void write_text(FILE *fp, const tz_report *R)
                 print_term(fp, F->den, i, var);
         }
     }
-    if (R->o->prune)
+    if (R->rinfo != NULL) {
+        const trop_rconv_info *ri = R->rinfo;
+        fprintf(fp, "method: regions (%ld activation regions found in double precision; exact "
+                    "pieces at %ld of them)\n", ri->regions, ri->exact_pieces);
+        if (ri->certified)
+            fprintf(fp, "complete: certified (exact check at every vertex and ray of the cells of "
+                        "all %ld P and Q; %ld evaluations, %ld terms added)\n", ri->proven,
+                    ri->checks, ri->repairs);
+        else
+            fprintf(fp, "complete: NOT certified for %ld of %ld P and Q (every term listed is "
+                        "exact and a true term; terms may be missing)\n", ri->unproven,
+                    ri->proven + ri->unproven);
+    } else
+        fprintf(fp, "method: algebra (exact tropical products, pruned as they go)\n");
+    if (R->o->prune && R->rinfo == NULL)
         fprintf(fp, "pruning, all steps: %ld candidate terms, %ld kept, %ld dropped; certified by "
                     "qhull + exact check %ld, exact 1-D %ld, exact LP %ld\n",
                 R->st->input, R->st->kept, R->st->dropped, R->st->certified_qhull,
@@ -570,12 +654,27 @@ static void write_json(FILE *fp, const tz_report *R)
         json_object_object_add(o, "Q_terms", json_object_new_int64(R->F[k].den->length));
         json_object_object_add(o, "P", jtpoly(R->F[k].num));
         json_object_object_add(o, "Q", jtpoly(R->F[k].den));
-        if (R->o->prune)
+        if (R->o->prune && R->rinfo == NULL)
             json_object_object_add(o, "last_layer_pruning", jstats(R->ost + k));
         json_object_array_add(outs, o);
     }
     json_object_object_add(root, "outputs", outs);
-    json_object_object_add(root, "pruning", R->o->prune ? jstats(R->st) : NULL);
+    json_object_object_add(root, "method", json_object_new_string(R->rinfo ? "regions"
+                                                                            : "algebra"));
+    json_object_object_add(root, "complete_certified",
+                           json_object_new_boolean(R->rinfo == NULL || R->rinfo->certified));
+    if (R->rinfo != NULL) {
+        json_object *ri = json_object_new_object();
+        json_object_object_add(ri, "activation_regions", json_object_new_int64(R->rinfo->regions));
+        json_object_object_add(ri, "exact_pieces", json_object_new_int64(R->rinfo->exact_pieces));
+        json_object_object_add(ri, "proven", json_object_new_int64(R->rinfo->proven));
+        json_object_object_add(ri, "unproven", json_object_new_int64(R->rinfo->unproven));
+        json_object_object_add(ri, "evaluations", json_object_new_int64(R->rinfo->checks));
+        json_object_object_add(ri, "terms_added", json_object_new_int64(R->rinfo->repairs));
+        json_object_object_add(root, "regions", ri);
+    }
+    json_object_object_add(root, "pruning", R->o->prune && R->rinfo == NULL ? jstats(R->st)
+                                                                             : NULL);
     if (R->ver != NULL) {
         json_object *v = json_object_new_object();
         json_object_object_add(v, "points", json_object_new_int64(R->ver->points));
@@ -630,6 +729,7 @@ int main(int argc, char **argv)
     trop_tconv_opts co;
     trop_trat_struct *F;
     tz_report R;
+    trop_rconv_info rinfo;
     slong nout, k;
     int rc = parse_args(&o, argc, argv);
     double t0;
@@ -648,6 +748,8 @@ int main(int argc, char **argv)
     }
     problem_init(&p);
     rc = setup_problem(&p, net, &o);
+    if (rc < 0)
+        rc = resolve_method(&o, p.m);
     if (rc >= 0) {
         problem_clear(&p, net->input_dim);
         trop_net_clear(net);
@@ -666,7 +768,16 @@ int main(int argc, char **argv)
     co.output_stats = ost;
     co.max_candidates = o.max_terms;
     t0 = tool_now();
-    rc = trop_trat_vec_set_net(F, p.net, &co, &st, &err);
+    if (o.method == METHOD_REGIONS) {
+        trop_rconv_opts ro;
+        memset(&ro, 0, sizeof ro);
+        ro.certify = o.certify;
+        ro.certify_max_terms = o.certify_max;
+        ro.progress = on_region_progress;
+        ro.progress_arg = &pr;
+        rc = trop_trat_vec_set_net_regions(F, p.net, &ro, &rinfo, &err);
+    } else
+        rc = trop_trat_vec_set_net(F, p.net, &co, &st, &err);
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc != TROP_OK) {
@@ -681,6 +792,7 @@ int main(int argc, char **argv)
         R.ost = ost;
         R.seconds = tool_now() - t0;
         R.ver = NULL;
+        R.rinfo = o.method == METHOD_REGIONS ? &rinfo : NULL;
         if (o.verify_set) {
             verify(&ver, F, net, &p, o.verify, o.seed);
             R.ver = &ver;

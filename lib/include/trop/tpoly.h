@@ -139,6 +139,29 @@ TROP_API trop_status trop_tpoly_prune_lp(trop_tpoly_t f, trop_prune_stats *stats
 TROP_API int trop_tpoly_term_is_vertex(const trop_tpoly_t f, slong i, fmpq *x,
                                        fmpq *lambda);
 
+/* ---- Certificates ---- */
+
+/* An exact oracle for a convex piecewise-linear function f of nvars
+ * variables: sets val = f(x) when recession is 0, and the recession
+ * function f_inf(x) = lim_{s -> inf} f(s x) / s when it is 1.
+ * Shapes: x: [nvars]. */
+typedef void (*trop_tpoly_oracle)(fmpq_t val, const fmpq *x, int recession, void *arg);
+
+/* Proves f = T, where T is a canonical pruned tropical polynomial in two
+ * variables whose terms are all terms of f (each equals f on an open set),
+ * by checking f at the vertices and rays of the cells of T (the dual
+ * subdivision, proposed by qhull and verified exactly; the argument is in
+ * docs/tpoly.md and lib/tpoly/certify.c).  Sets *certified to 1 when
+ * proven; to 0 when a check found a point witness: [2] (initialised by
+ * the caller) where f > T, so a term of f is missing there; to -1 when
+ * neither (qhull's faces did not cover the Newton polygon).  checks, when
+ * not NULL, is increased by the number of oracle calls.
+ * Errors: those of trop_hull_compute other than DEGENERATE and PRECISION
+ * (which give *certified = -1).  Aborts if T->nvars != 2 or T is empty. */
+TROP_API trop_status trop_tpoly_certify2(int *certified, fmpq *witness, const trop_tpoly_t T,
+                                         trop_tpoly_oracle f, void *arg, slong *checks,
+                                         trop_error *err);
+
 /* ---- Networks ---- */
 
 /* Options of trop_trat_vec_set_net.  prune: prune as you go (default 1).

@@ -9,4 +9,5 @@
 #include "trop/tpoly.h"
 #include "trop/bound.h"
 #include "trop/pqnet.h"
+#include "trop/region.h"
 #endif

@@ -1,0 +1,122 @@
+/* trop/region.h: activation regions of a network on the plane.
+ *
+ * An activation region is a maximal connected set of inputs on which every
+ * unit keeps one activation pattern (the sign of each ReLU or leaky ReLU
+ * pre-activation, the arg max of each maxout unit); the network is affine
+ * on it.  This module enumerates them for networks with two inputs (a 2-D
+ * slice of a bigger network, see trop_net_slice) over the whole plane,
+ * unbounded regions included.
+ *
+ * The search runs in double precision and is a search, not a proof:
+ * regions thinner than the rounding error can be missed or misplaced.
+ * Exact results built on it are certified separately (see
+ * trop_trat_vec_set_net_regions). */
+#ifndef TROP_REGION_H
+#define TROP_REGION_H
+
+#include "trop/net.h"
+#include "trop/tpoly.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The activation regions of a network with two inputs t = (t0, t1).
+ * point: [nregions x 2] row-major, a point inside each region (double).
+ * maps: [nregions x nout x 6] row-major: for region r and output unit o,
+ *   maps[(r * nout + o) * 6 + 0..2] = (dP/dt0, dP/dt1, P(0)) of the affine
+ *   piece of the unit's P on the region (Zhang's decomposition, the same
+ *   P and Q as trop_trat_vec_set_net), and [3..5] the same for Q; double.
+ * bounded: [nregions], 1 if the region is bounded.
+ * per_layer: [nlayers], the number of activation regions of the first
+ *   l + 1 layers (the refinement after layer l). */
+typedef struct trop_region2_set_struct {
+    slong nregions, nout, nlayers;
+    double *point;
+    double *maps;
+    unsigned char *bounded;
+    slong *per_layer;
+} trop_region2_set_struct;
+typedef trop_region2_set_struct trop_region2_set_t[1];
+
+/* Options of trop_region2_set_enum.  max_regions: when > 0, stop with
+ * TROP_ERR_LIMIT once a layer would produce more regions.  progress: when
+ * not NULL, called now and then with the layer (1-based), the layer count
+ * and the regions made so far in this layer; a nonzero answer stops the
+ * enumeration with TROP_ERR_INTERRUPTED. */
+typedef struct trop_region2_opts {
+    slong max_regions;
+    int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
+    void *progress_arg;
+} trop_region2_opts;
+
+/* Ownership: init makes an empty set; clear releases it. */
+TROP_API void trop_region2_set_init(trop_region2_set_t s);
+TROP_API void trop_region2_set_clear(trop_region2_set_t s);
+
+/* Enumerates the activation regions of net over all of R^2 by refining
+ * layer by layer: each region of the first l layers is cut by the lines
+ * where the pre-activations of layer l + 1 change sign (for maxout, where
+ * the arg max changes).  Regions are convex polygons in the oriented
+ * projective plane (homogeneous vertices (x, y, w), w >= 0, w = 0 for
+ * directions), so unbounded regions need no bounding box; the method and
+ * its tolerances are in docs/region.md.  Ties are resolved as in
+ * trop_trat_vec_set_net (z >= 0 counts as active, the lowest maxout index
+ * wins), and a pre-activation that vanishes on a whole region does not cut
+ * it.  opts may be NULL.
+ * Errors: TROP_ERR_LIMIT (opts->max_regions), TROP_ERR_INTERRUPTED; s is
+ * then empty.  Aborts if net->input_dim != 2 or net has no layers. */
+TROP_API trop_status trop_region2_set_enum(trop_region2_set_t s, const trop_net_t net,
+                                           const trop_region2_opts *opts, trop_error *err);
+
+/* ---- Tropical rational functions from regions ---- */
+
+/* Options of trop_trat_vec_set_net_regions.  certify: prove that no term
+ * is missing (1, the default when opts is NULL; 0 skips the proof and
+ * leaves info->certified at 0).  max_regions, progress, progress_arg: as
+ * in trop_region2_opts.  max_repairs: the most terms the proof may add
+ * (0: 10000).  certify_max_terms: when > 0, a P or Q with more terms is
+ * not proven (its proof costs one exact evaluation of the network per
+ * face of its dual subdivision) and info->certified stays 0. */
+typedef struct trop_rconv_opts {
+    int certify;
+    slong max_regions;
+    slong max_repairs;
+    int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
+    void *progress_arg;
+    slong certify_max_terms;
+} trop_rconv_opts;
+
+/* What trop_trat_vec_set_net_regions did.  regions: activation regions
+ * found by the double search; exact_pieces: regions at which exact pieces
+ * were computed; nongeneric: of those, regions where no generic point was
+ * found; repairs: terms added by the proof; checks: exact evaluations of
+ * the network made by the proof; proven, unproven: how many of the 2 x
+ * output_dim functions P, Q were proven complete and how many were not
+ * (skipped or failed); certified: 1 if all were proven. */
+typedef struct trop_rconv_info {
+    slong regions, exact_pieces, nongeneric, repairs, checks, proven, unproven;
+    int certified;
+} trop_rconv_info;
+
+/* Sets res[0 .. output_dim-1] to the tropical rational functions of the
+ * outputs of a network with two inputs, the same functions (and, pruned,
+ * the same terms) as trop_trat_vec_set_net, read off the activation
+ * regions instead of multiplied out: every term is the exact affine piece
+ * of P (or Q) at a generic rational point of a region, and the result is
+ * proven complete with trop_tpoly_certify2, terms found missing being
+ * added (method: lib/region/trat2.c, docs/region.md).  When the proof
+ * fails or is skipped, info->certified is 0 and every term listed is
+ * still a true term (nothing is invented, something may be missing).
+ * Ownership: res is an array of output_dim trats initialised by the caller
+ * with nvars = 2; opts and info may be NULL.
+ * Errors: those of trop_region2_set_enum and trop_tpoly_certify2.
+ * Aborts if net->input_dim != 2. */
+TROP_API trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_t net,
+                                                   const trop_rconv_opts *opts,
+                                                   trop_rconv_info *info, trop_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
