@@ -44,14 +44,15 @@ static void usage(FILE *fp)
 "                        entries I and J are ignored: t0 = xI, t1 = xJ)\n"
 "  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
 "  --method M            how to build P and Q: 'regions' (read them off the\n"
-"                        activation regions; two inputs only), 'algebra'\n"
-"                        (tropical products layer by layer, pruned as it goes)\n"
-"                        or 'auto' (default: regions for two inputs, else\n"
-"                        algebra)\n"
-"  --certify-max-terms N  regions method: prove that no term is missing when\n"
-"                        P or Q has at most N terms (default 20000; 0: always);\n"
-"                        beyond that the report says 'not certified'\n"
-"  --no-certify          regions method: skip that proof\n"
+"                        activation regions, enumerated exactly; two inputs\n"
+"                        only), 'algebra' (tropical products layer by layer,\n"
+"                        pruned as they go) or 'auto' (default: regions for\n"
+"                        two inputs, else algebra)\n"
+"  --certify             regions method: also prove independently that no\n"
+"                        term is missing (exact evaluations of the network at\n"
+"                        the vertices and rays of the terms' cells)\n"
+"  --certify-max-terms N  skip that proof for a P or Q with more than N terms\n"
+"                        (default 20000; 0: no limit)\n"
 "  --no-prune            keep every term (algebra method; for comparison; slow)\n"
 "  --max-terms N         stop with an error when one tropical product would\n"
 "                        have more than N candidate terms (default 5000000,\n"
@@ -82,7 +83,7 @@ typedef struct {
 } tz_problem;
 
 enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
-       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_NOCERT };
+       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT };
 
 /* --method values; AUTO is resolved once the input dimension is known. */
 enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
@@ -99,7 +100,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"max-terms", required_argument, 0, OPT_MAXTERMS},
         {"method", required_argument, 0, OPT_METHOD},
         {"certify-max-terms", required_argument, 0, OPT_CERTMAX},
-        {"no-certify", no_argument, 0, OPT_NOCERT},
+        {"certify", no_argument, 0, OPT_CERT},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -108,7 +109,6 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     o->prune = 1;
     o->seed = 1;
     o->max_terms = 5000000;
-    o->certify = 1;
     o->certify_max = 20000;
     while ((c = getopt_long(argc, argv, ":o:qhV", lo, NULL)) != -1) {
         switch (c) {
@@ -156,7 +156,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
                 return tool_usage_error(prog, "--certify-max-terms needs a count >= 0, got '%s'",
                                         optarg);
             break;
-        case OPT_NOCERT: o->certify = 0; break;
+        case OPT_CERT: o->certify = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -557,16 +557,16 @@ static void write_text(FILE *fp, const tz_report *R)
     }
     if (R->rinfo != NULL) {
         const trop_rconv_info *ri = R->rinfo;
-        fprintf(fp, "method: regions (%ld activation regions found in double precision; exact "
-                    "pieces at %ld of them)\n", ri->regions, ri->exact_pieces);
-        if (ri->certified)
-            fprintf(fp, "complete: certified (exact check at every vertex and ray of the cells of "
-                        "all %ld P and Q; %ld evaluations, %ld terms added)\n", ri->proven,
-                    ri->checks, ri->repairs);
-        else
-            fprintf(fp, "complete: NOT certified for %ld of %ld P and Q (every term listed is "
-                        "exact and a true term; terms may be missing)\n", ri->unproven,
-                    ri->proven + ri->unproven);
+        fprintf(fp, "method: regions (%ld activation regions, enumerated exactly; after each "
+                    "layer:", ri->regions);
+        for (k = 0; k < ri->nlayers; k++)
+            fprintf(fp, " %ld", ri->per_layer[k]);
+        fprintf(fp, ")\n");
+        if (R->o->certify)
+            fprintf(fp, "proof: %ld of %ld P and Q independently proven complete (%ld exact "
+                        "evaluations)%s\n", ri->proven, ri->proven + ri->unproven, ri->checks,
+                    ri->unproven ? "; the others were over --certify-max-terms or not decided"
+                                 : "");
     } else
         fprintf(fp, "method: algebra (exact tropical products, pruned as they go)\n");
     if (R->o->prune && R->rinfo == NULL)
@@ -661,16 +661,20 @@ static void write_json(FILE *fp, const tz_report *R)
     json_object_object_add(root, "outputs", outs);
     json_object_object_add(root, "method", json_object_new_string(R->rinfo ? "regions"
                                                                             : "algebra"));
-    json_object_object_add(root, "complete_certified",
-                           json_object_new_boolean(R->rinfo == NULL || R->rinfo->certified));
     if (R->rinfo != NULL) {
-        json_object *ri = json_object_new_object();
+        json_object *ri = json_object_new_object(), *pl = json_object_new_array();
+        for (k = 0; k < R->rinfo->nlayers; k++)
+            json_object_array_add(pl, json_object_new_int64(R->rinfo->per_layer[k]));
         json_object_object_add(ri, "activation_regions", json_object_new_int64(R->rinfo->regions));
-        json_object_object_add(ri, "exact_pieces", json_object_new_int64(R->rinfo->exact_pieces));
-        json_object_object_add(ri, "proven", json_object_new_int64(R->rinfo->proven));
-        json_object_object_add(ri, "unproven", json_object_new_int64(R->rinfo->unproven));
-        json_object_object_add(ri, "evaluations", json_object_new_int64(R->rinfo->checks));
-        json_object_object_add(ri, "terms_added", json_object_new_int64(R->rinfo->repairs));
+        json_object_object_add(ri, "per_layer", pl);
+        if (R->o->certify) {
+            json_object *pf = json_object_new_object();
+            json_object_object_add(pf, "proven", json_object_new_int64(R->rinfo->proven));
+            json_object_object_add(pf, "unproven", json_object_new_int64(R->rinfo->unproven));
+            json_object_object_add(pf, "evaluations", json_object_new_int64(R->rinfo->checks));
+            json_object_object_add(ri, "proof", pf);
+        } else
+            json_object_object_add(ri, "proof", NULL);
         json_object_object_add(root, "regions", ri);
     }
     json_object_object_add(root, "pruning", R->o->prune && R->rinfo == NULL ? jstats(R->st)
@@ -771,6 +775,7 @@ int main(int argc, char **argv)
     if (o.method == METHOD_REGIONS) {
         trop_rconv_opts ro;
         memset(&ro, 0, sizeof ro);
+        memset(&rinfo, 0, sizeof rinfo);
         ro.certify = o.certify;
         ro.certify_max_terms = o.certify_max;
         ro.progress = on_region_progress;
@@ -816,6 +821,8 @@ int main(int argc, char **argv)
         trop_trat_clear(F + k);
     flint_free(F);
     flint_free(ost);
+    if (o.method == METHOD_REGIONS)
+        trop_free(rinfo.per_layer);
     problem_clear(&p, net->input_dim);
     trop_net_clear(net);
     flint_cleanup();

@@ -3,19 +3,16 @@
  *
  * Every term of a convex piecewise-linear P is P's affine piece on some
  * open set, and P (Zhang's P of an output, see trat.c) is affine on every
- * activation region.  So:
- *   1. enumerate the activation regions in double (region2.c);
- *   2. group the regions whose double P piece (resp. Q piece) agrees to
- *      about 1e-9, and take one region per group;
- *   3. at that region's interior point, exactly, trop_pqnet_piece gives the
- *      exact pieces of every P and Q if the point is generic (no
- *      pre-activation vanishes there), so each is a true term;
- *   4. prove that no term is missing with trop_tpoly_certify2 (f at the
- *      vertices and rays of the terms' own cells, exact); a failed check
- *      gives a point where a term is missing, whose piece is added, and the
- *      proof runs again.
- * Steps 1-2 may err (they are float search); 3-4 are exact, so the result
- * is exact whenever the certificate succeeds, and says so otherwise. */
+ * activation region.  exact2.c enumerates the activation regions exactly
+ * and hands over the exact pieces of every P and Q on each; the distinct
+ * pieces are the terms.  Because every cut was decided exactly, each region
+ * is a true activation region (with interior) and together they cover the
+ * plane, so the term lists are exact and complete.
+ *
+ * An independent proof can be run on top (opts->certify): certify.c checks,
+ * by exact evaluation of the network (trop_pqnet_eval) at the vertices and
+ * rays of the cells of the terms found, that no term is missing.  A failure
+ * there would be a bug in the enumeration and is reported as one. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,115 +20,17 @@
 #include <flint/flint.h>
 #include <flint/fmpq.h>
 #include <flint/fmpq_vec.h>
+#include <flint/fmpz_vec.h>
 
 #include "trop/pqnet.h"
 #include "trop/region.h"
-
-/* Relative tolerance under which two double pieces are taken as one. */
-#define SAME_TOL 1e-9
+#include "region-internal.h"
 
 typedef struct {
     trop_pqnet_t e;
     slong nout;
-    fmpq *P, *Q;     /* [nout] */
-    fmpq *Pa, *Qa;   /* [nout x 3] */
-    trop_rng rng;
+    fmpq *P, *Q;     /* [nout]: the oracle's values */
 } rctx;
-
-/* ---- grouping the double pieces ---- */
-
-typedef struct {
-    const double *m;   /* the piece: 3 doubles */
-    slong region;
-} dkey;
-
-static int dkey_cmp(const void *x, const void *y)
-{
-    const dkey *a = x, *b = y;
-    int i;
-    for (i = 0; i < 3; i++) {
-        if (a->m[i] < b->m[i])
-            return -1;
-        if (a->m[i] > b->m[i])
-            return 1;
-    }
-    return (a->region > b->region) - (a->region < b->region);
-}
-
-static int dsame(const double *a, const double *b)
-{
-    double s = SAME_TOL * (1 + fabs(a[0]) + fabs(a[1]) + fabs(a[2]));
-    return fabs(a[0] - b[0]) <= s && fabs(a[1] - b[1]) <= s && fabs(a[2] - b[2]) <= s;
-}
-
-/* Marks in need[] one region per group of equal double pieces of output o
- * (which = 0 for P, 1 for Q). */
-static void pick_representatives(char *need, const trop_region2_set_t s, slong o, int which)
-{
-    slong r, n = s->nregions;
-    dkey *k = trop_malloc((size_t)(n > 0 ? n : 1) * sizeof(dkey));
-    for (r = 0; r < n; r++) {
-        k[r].m = s->maps + ((size_t)r * s->nout + o) * 6 + 3 * which;
-        k[r].region = r;
-    }
-    qsort(k, (size_t)n, sizeof(dkey), dkey_cmp);
-    for (r = 0; r < n; r++)
-        if (r == 0 || !dsame(k[r - 1].m, k[r].m))
-            need[k[r].region] = 1;
-    trop_free(k);
-}
-
-/* ---- exact pieces ---- */
-
-/* Adds the pieces at x (if generic) to res: every output's P and Q.
- * Returns 1 if x was generic. */
-static int add_pieces_at(trop_trat_struct *res, rctx *c, const fmpq *x)
-{
-    slong o;
-    if (!trop_pqnet_piece(c->Pa, c->Qa, c->e, x))
-        return 0;
-    for (o = 0; o < c->nout; o++) {
-        trop_tpoly_push_term(res[o].num, c->Pa + 3 * o, c->Pa + 3 * o + 2);
-        trop_tpoly_push_term(res[o].den, c->Qa + 3 * o, c->Qa + 3 * o + 2);
-    }
-    return 1;
-}
-
-/* y = x + 2^-k * (r0, r1) * (1 + |x|) with r random in [-1, 1] (dyadic). */
-static void nudge(fmpq *y, const fmpq *x, slong k, rctx *c)
-{
-    slong i;
-    fmpq_t t;
-    fmpq_init(t);
-    for (i = 0; i < 2; i++) {
-        double xd = fabs(fmpq_get_d(x + i));
-        slong sc = (slong)ceil(log2(1 + xd));
-        slong r = (slong)(trop_rng_u64(&c->rng) >> 34) - ((slong)1 << 29);
-        fmpq_set_si(t, r, 1);
-        fmpq_div_2exp(t, t, (ulong)(k + 29 - sc));
-        fmpq_add(y + i, x + i, t);
-    }
-    fmpq_clear(t);
-}
-
-/* The exact pieces at a region's interior point, nudged off any unit's
- * boundary when the point is not generic. */
-static int add_region_pieces(trop_trat_struct *res, rctx *c, const double *pt)
-{
-    fmpq x[2], y[2];
-    slong k;
-    int ok;
-    fmpq_init(x + 0); fmpq_init(x + 1); fmpq_init(y + 0); fmpq_init(y + 1);
-    trop_q_set_d(x + 0, pt[0], NULL);
-    trop_q_set_d(x + 1, pt[1], NULL);
-    ok = add_pieces_at(res, c, x);
-    for (k = 40; !ok && k < 100; k += 4) {
-        nudge(y, x, k, c);
-        ok = add_pieces_at(res, c, y);
-    }
-    fmpq_clear(x + 0); fmpq_clear(x + 1); fmpq_clear(y + 0); fmpq_clear(y + 1);
-    return ok;
-}
 
 /* ---- certificate and repair ---- */
 
@@ -148,58 +47,125 @@ static void oracle(fmpq_t val, const fmpq *x, int recession, void *arg)
     fmpq_set(val, (a->which ? a->c->Q : a->c->P) + a->o);
 }
 
-/* A term of f (output o, P or Q) that is missing from T near the witness
- * w, where f(w) > T(w): the piece of f at a generic point close to w.
- * Returns 1 if one was added to T. */
-static int repair(trop_tpoly_t T, rctx *c, slong o, int which, const fmpq *w)
-{
-    fmpq y[2];
-    fmpq_t v, tv;
-    slong k;
-    int added = 0;
-    fmpq_init(y + 0); fmpq_init(y + 1); fmpq_init(v); fmpq_init(tv);
-    for (k = 8; k < 160 && !added; k += 4) {
-        const fmpq *row;
-        nudge(y, w, k, c);
-        if (!trop_pqnet_piece(c->Pa, c->Qa, c->e, y))
-            continue;
-        row = (which ? c->Qa : c->Pa) + 3 * o;
-        /* the piece at y is new iff it beats T at y */
-        _trop_qvec_dot(v, row, y, 2);
-        fmpq_add(v, v, row + 2);
-        trop_tpoly_eval_q(tv, T, y, NULL);
-        if (fmpq_cmp(v, tv) > 0) {
-            trop_tpoly_push_term(T, row, row + 2);
-            added = 1;
-        }
-    }
-    fmpq_clear(y + 0); fmpq_clear(y + 1); fmpq_clear(v); fmpq_clear(tv);
-    return added;
-}
-
-/* Proves T = f (output o, P or Q), adding missing terms as found. */
-static trop_status certify_one(int *certified, trop_tpoly_t T, rctx *c, slong o, int which,
-                               trop_rconv_info *info, slong max_repairs, trop_error *err)
+/* Proves T = f (output o, P or Q) independently of the enumeration; a
+ * missing term would be a bug of exact2.c. */
+static trop_status certify_one(int *certified, const trop_tpoly_t T, rctx *c, slong o,
+                               int which, trop_rconv_info *info, trop_error *err)
 {
     oracle_arg a = {c, o, which};
     fmpq w[2];
-    trop_status st = TROP_OK;
+    trop_status st;
     fmpq_init(w + 0);
     fmpq_init(w + 1);
-    for (;;) {
-        st = trop_tpoly_certify2(certified, w, T, oracle, &a, &info->checks, err);
-        if (st != TROP_OK || *certified != 0)
-            break;
-        if (info->repairs >= max_repairs || !repair(T, c, o, which, w)) {
-            *certified = -1;
-            break;
-        }
-        info->repairs++;
-        trop_tpoly_canonicalise(T);
+    st = trop_tpoly_certify2(certified, w, T, oracle, &a, &info->checks, err);
+    if (st == TROP_OK && *certified == 0) {
+        char *x0 = fmpq_get_str(NULL, 10, w + 0), *x1 = fmpq_get_str(NULL, 10, w + 1);
+        st = trop_error_set(err, TROP_ERR_INTERNAL, "region",
+                            "output %ld: %s misses a term near (%.40s, %.40s): the exact "
+                            "enumeration is wrong", o, which ? "Q" : "P", x0, x1);
+        flint_free(x0);
+        flint_free(x1);
     }
     fmpq_clear(w + 0);
     fmpq_clear(w + 1);
     return st;
+}
+
+/* ---- collecting the pieces ---- */
+
+/* The exact pieces met so far, per function (output o's P at 2 o, its Q at
+ * 2 o + 1): integer triples over the common denominator. */
+typedef struct {
+    slong nfun;
+    fmpz **v;      /* [nfun] arrays of [len x 3] */
+    slong *len, *cap;
+    slong regions;
+} collect;
+
+static void collect_init(collect *c, slong nout)
+{
+    slong f;
+    c->nfun = 2 * nout;
+    c->v = trop_malloc((size_t)c->nfun * sizeof(fmpz *));
+    c->len = trop_calloc((size_t)c->nfun, sizeof(slong));
+    c->cap = trop_calloc((size_t)c->nfun, sizeof(slong));
+    for (f = 0; f < c->nfun; f++)
+        c->v[f] = NULL;
+    c->regions = 0;
+}
+
+static void collect_clear(collect *c)
+{
+    slong f;
+    for (f = 0; f < c->nfun; f++)
+        if (c->v[f] != NULL)
+            _fmpz_vec_clear(c->v[f], 3 * c->cap[f]);
+    trop_free(c->v);
+    trop_free(c->len);
+    trop_free(c->cap);
+}
+
+static void collect_push(collect *c, slong f, const fmpz *t)
+{
+    if (c->len[f] == c->cap[f]) {
+        slong nc = c->cap[f] ? 2 * c->cap[f] : 256;
+        fmpz *nv = _fmpz_vec_init(3 * nc);
+        slong i;
+        for (i = 0; i < 3 * c->len[f]; i++)
+            fmpz_swap(nv + i, c->v[f] + i);
+        if (c->v[f] != NULL)
+            _fmpz_vec_clear(c->v[f], 3 * c->cap[f]);
+        c->v[f] = nv;
+        c->cap[f] = nc;
+    }
+    _fmpz_vec_set(c->v[f] + 3 * c->len[f], t, 3);
+    c->len[f]++;
+}
+
+static void emit_collect(const fmpz *P, const fmpz *Q, slong nout, void *arg)
+{
+    collect *c = arg;
+    slong o;
+    c->regions++;
+    for (o = 0; o < nout; o++) {
+        collect_push(c, 2 * o, P + 3 * o);
+        collect_push(c, 2 * o + 1, Q + 3 * o);
+    }
+}
+
+static int triple_cmp(const void *x, const void *y)
+{
+    const fmpz *a = *(const fmpz *const *)x, *b = *(const fmpz *const *)y;
+    int s = fmpz_cmp(a + 0, b + 0);
+    if (s == 0)
+        s = fmpz_cmp(a + 1, b + 1);
+    return s != 0 ? s : fmpz_cmp(a + 2, b + 2);
+}
+
+/* T = the distinct triples of function f as terms: exponent (t0, t1) / den,
+ * coefficient t2 / den. */
+static void collect_terms(trop_tpoly_t T, const collect *c, slong f, const fmpz_t den)
+{
+    slong i, n = c->len[f];
+    const fmpz **ord = trop_malloc((size_t)(n > 0 ? n : 1) * sizeof(fmpz *));
+    fmpq a[2];
+    fmpq_t k;
+    fmpq_init(a + 0); fmpq_init(a + 1); fmpq_init(k);
+    for (i = 0; i < n; i++)
+        ord[i] = c->v[f] + 3 * i;
+    qsort(ord, (size_t)n, sizeof(fmpz *), triple_cmp);
+    trop_tpoly_zero(T);
+    for (i = 0; i < n; i++) {
+        if (i > 0 && triple_cmp(ord + i - 1, ord + i) == 0)
+            continue;
+        fmpq_set_fmpz_frac(a + 0, ord[i] + 0, den);
+        fmpq_set_fmpz_frac(a + 1, ord[i] + 1, den);
+        fmpq_set_fmpz_frac(k, ord[i] + 2, den);
+        trop_tpoly_push_term(T, a, k);
+    }
+    trop_tpoly_canonicalise(T);
+    fmpq_clear(a + 0); fmpq_clear(a + 1); fmpq_clear(k);
+    trop_free(ord);
 }
 
 /* ---- driver ---- */
@@ -211,9 +177,6 @@ static void rctx_init(rctx *c, const trop_net_t net)
     c->nout = n;
     c->P = _fmpq_vec_init(n);
     c->Q = _fmpq_vec_init(n);
-    c->Pa = _fmpq_vec_init(3 * n);
-    c->Qa = _fmpq_vec_init(3 * n);
-    trop_rng_init(&c->rng, 0x7472617432ULL);
 }
 
 static void rctx_clear(rctx *c)
@@ -221,74 +184,61 @@ static void rctx_clear(rctx *c)
     trop_pqnet_clear(c->e);
     _fmpq_vec_clear(c->P, c->nout);
     _fmpq_vec_clear(c->Q, c->nout);
-    _fmpq_vec_clear(c->Pa, 3 * c->nout);
-    _fmpq_vec_clear(c->Qa, 3 * c->nout);
 }
 
 trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_t net,
                                           const trop_rconv_opts *opts,
                                           trop_rconv_info *info, trop_error *err)
 {
-    trop_region2_set_t s;
     trop_region2_opts ro = {0, NULL, NULL};
     trop_rconv_info dummy;
     rctx c;
-    char *need;
-    slong o, r, nout = trop_net_output_dim(net);
-    slong max_repairs = opts != NULL && opts->max_repairs > 0 ? opts->max_repairs : 10000;
-    int certify = opts == NULL || opts->certify;
+    collect col;
+    slong o, f, nout = trop_net_output_dim(net);
     slong cmax = opts != NULL ? opts->certify_max_terms : 0;
+    int certify = opts != NULL && opts->certify;
     trop_status st;
     TROP_ASSERT(net->input_dim == 2);
     if (info == NULL)
         info = &dummy;
     memset(info, 0, sizeof *info);
+    info->nlayers = net->nlayers;
+    info->per_layer = trop_calloc((size_t)net->nlayers, sizeof(slong));
     if (opts != NULL) {
         ro.max_regions = opts->max_regions;
         ro.progress = opts->progress;
         ro.progress_arg = opts->progress_arg;
     }
-    trop_region2_set_init(s);
-    st = trop_region2_set_enum(s, net, &ro, err);
-    if (st != TROP_OK) {
-        trop_region2_set_clear(s);
-        return st;
-    }
-    info->regions = s->nregions;
-    need = trop_calloc((size_t)(s->nregions > 0 ? s->nregions : 1), 1);
+    rctx_init(&c, net);
+    collect_init(&col, nout);
+    st = _trop_xregion2_enum(c.e, emit_collect, &col, info->per_layer, &ro, err);
+    info->regions = col.regions;
     for (o = 0; o < nout; o++) {
-        pick_representatives(need, s, o, 0);
-        pick_representatives(need, s, o, 1);
         trop_tpoly_zero(res[o].num);
         trop_tpoly_zero(res[o].den);
     }
-    rctx_init(&c, net);
-    for (r = 0; r < s->nregions; r++)
-        if (need[r]) {
-            info->exact_pieces++;
-            if (!add_region_pieces(res, &c, s->point + 2 * r))
-                info->nongeneric++;
-        }
-    for (o = 0; o < nout; o++) {
-        trop_tpoly_canonicalise(res[o].num);
-        trop_tpoly_canonicalise(res[o].den);
+    for (f = 0; f < 2 * nout && st == TROP_OK; f++) {
+        trop_tpoly_struct *T = f % 2 ? res[f / 2].den : res[f / 2].num;
+        collect_terms(T, &col, f, c.e->den);
     }
-    for (o = 0; o < nout && st == TROP_OK; o++) {
-        int which;
-        for (which = 0; which < 2 && st == TROP_OK; which++) {
-            trop_tpoly_struct *T = which ? res[o].den : res[o].num;
-            int cert = 0;
-            if (certify && T->length > 0 && (cmax <= 0 || T->length <= cmax))
-                st = certify_one(&cert, T, &c, o, which, info, max_repairs, err);
-            if (cert == 1)
-                info->proven++;
-            else
-                info->unproven++;
-        }
+    collect_clear(&col);
+    for (f = 0; f < 2 * nout && st == TROP_OK && certify; f++) {
+        trop_tpoly_struct *T = f % 2 ? res[f / 2].den : res[f / 2].num;
+        int cert = 0;
+        if (T->length > 0 && (cmax <= 0 || T->length <= cmax))
+            st = certify_one(&cert, T, &c, f / 2, (int)(f % 2), info, err);
+        if (cert == 1)
+            info->proven++;
+        else
+            info->unproven++;
     }
-    info->certified = info->unproven == 0;
     rctx_clear(&c);
-    trop_free(need);
-    trop_region2_set_clear(s);
+    if (st != TROP_OK)
+        for (o = 0; o < nout; o++) {
+            trop_tpoly_zero(res[o].num);
+            trop_tpoly_zero(res[o].den);
+        }
+    if (info == &dummy)
+        trop_free(dummy.per_layer);
     return st;
 }

@@ -153,8 +153,8 @@ void trop_pqnet_clear(trop_pqnet_t e)
  * bf: [ncol], the factor that puts the stored bias on each column's scale
  * (dx for the point, 0 where biases are dropped, 1 for the constant term).
  * This is the inner loop: fmpz multiply-adds only. */
-static void affine_row(fmpz *H, fmpz *G, const trop_pqlayer_struct *L, slong i,
-                       const fmpz *P, const fmpz *Q, const fmpz *bf, slong ncol)
+void _trop_pqlayer_affine_row(fmpz *H, fmpz *G, const trop_pqlayer_struct *L, slong i,
+                              const fmpz *P, const fmpz *Q, const fmpz *bf, slong ncol)
 {
     const fmpz *w = L->W + i * L->nin;
     slong j, c;
@@ -257,6 +257,49 @@ static int unit_maxout(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G, slong k, 
     return 1;
 }
 
+void _trop_pqlayer_unit(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G,
+                        const trop_pqlayer_struct *L, slong branch, slong ncol)
+{
+    slong c, r;
+    if (L->rule == TROP_PQ_MAXOUT) {
+        for (c = 0; c < ncol; c++) {
+            fmpz_zero(Q + c);
+            for (r = 0; r < L->k; r++)
+                fmpz_add(Q + c, Q + c, G + r * ncol + c);
+            fmpz_add(P + c, Q + c, H + branch * ncol + c);
+            fmpz_sub(P + c, P + c, G + branch * ncol + c);
+        }
+        return;
+    }
+    for (c = 0; c < ncol; c++) {
+        const fmpz *h = H + c, *g = G + c;
+        int pos = branch != 0;
+        switch (L->rule) {
+        case TROP_PQ_RELU:
+            fmpz_set(P + c, pos ? h : g);
+            fmpz_set(Q + c, g);
+            break;
+        case TROP_PQ_LEAKY_LO:
+            lincomb(P + c, L->sd, pos ? h : g, L->sn, pos ? g : h);
+            fmpz_mul(Q + c, L->spl, g);
+            break;
+        case TROP_PQ_LEAKY_NEG:
+            fmpz_mul(P + c, L->smi, pos ? h : g);
+            fmpz_mul(Q + c, L->sd, g);
+            fmpz_submul(Q + c, L->sn, h);
+            break;
+        case TROP_PQ_LEAKY_HI:
+            fmpz_mul(P + c, L->spl, h);
+            lincomb(Q + c, L->sd, pos ? g : h, L->sn, pos ? h : g);
+            break;
+        default:
+            fmpz_set(P + c, h);
+            fmpz_set(Q + c, g);
+            break;
+        }
+    }
+}
+
 /* Runs layer L on the columns in e->P, e->Q, leaving its outputs there.
  * Returns 0 if strict and a unit's branch is not decided (z = 0 in column
  * 0 at a relu or leaky unit, a tied maxout); the values are then partial. */
@@ -267,8 +310,8 @@ static int layer_run(trop_pqnet_t e, const trop_pqlayer_struct *L, slong ncol, i
     for (u = 0; u < width; u++) {
         fmpz *P = e->P2 + u * ncol, *Q = e->Q2 + u * ncol;
         for (r = 0; r < L->k; r++)
-            affine_row(e->H + r * ncol, e->G + r * ncol, L, u * L->k + r, e->P, e->Q, e->bf,
-                       ncol);
+            _trop_pqlayer_affine_row(e->H + r * ncol, e->G + r * ncol, L, u * L->k + r, e->P,
+                                     e->Q, e->bf, ncol);
         if (L->rule == TROP_PQ_MAXOUT) {
             if (!unit_maxout(P, Q, e->H, e->G, L->k, ncol, strict, e->t))
                 return 0;

@@ -71,46 +71,42 @@ TROP_API trop_status trop_region2_set_enum(trop_region2_set_t s, const trop_net_
 
 /* ---- Tropical rational functions from regions ---- */
 
-/* Options of trop_trat_vec_set_net_regions.  certify: prove that no term
- * is missing (1, the default when opts is NULL; 0 skips the proof and
- * leaves info->certified at 0).  max_regions, progress, progress_arg: as
- * in trop_region2_opts.  max_repairs: the most terms the proof may add
- * (0: 10000).  certify_max_terms: when > 0, a P or Q with more terms is
- * not proven (its proof costs one exact evaluation of the network per
- * face of its dual subdivision) and info->certified stays 0. */
+/* Options of trop_trat_vec_set_net_regions.  max_regions, progress,
+ * progress_arg: as in trop_region2_opts.  certify: also run the
+ * independent completeness proof trop_tpoly_certify2 on every P and Q with
+ * at most certify_max_terms terms (0: no limit); it costs one exact
+ * evaluation of the network per vertex of the terms' cells. */
 typedef struct trop_rconv_opts {
     int certify;
     slong max_regions;
-    slong max_repairs;
     int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
     void *progress_arg;
     slong certify_max_terms;
 } trop_rconv_opts;
 
 /* What trop_trat_vec_set_net_regions did.  regions: activation regions
- * found by the double search; exact_pieces: regions at which exact pieces
- * were computed; nongeneric: of those, regions where no generic point was
- * found; repairs: terms added by the proof; checks: exact evaluations of
- * the network made by the proof; proven, unproven: how many of the 2 x
- * output_dim functions P, Q were proven complete and how many were not
- * (skipped or failed); certified: 1 if all were proven. */
+ * (exact count); per_layer: [nlayers], the regions after each layer
+ * (allocated by the call; the caller frees it with trop_free); checks:
+ * exact evaluations made by the proof; proven, unproven: of the
+ * 2 x output_dim functions P and Q, how many the proof passed and how many
+ * it did not run on (over the limit, or qhull's faces did not cover). */
 typedef struct trop_rconv_info {
-    slong regions, exact_pieces, nongeneric, repairs, checks, proven, unproven;
-    int certified;
+    slong regions, nlayers, checks, proven, unproven;
+    slong *per_layer;
 } trop_rconv_info;
 
 /* Sets res[0 .. output_dim-1] to the tropical rational functions of the
- * outputs of a network with two inputs, the same functions (and, pruned,
- * the same terms) as trop_trat_vec_set_net, read off the activation
- * regions instead of multiplied out: every term is the exact affine piece
- * of P (or Q) at a generic rational point of a region, and the result is
- * proven complete with trop_tpoly_certify2, terms found missing being
- * added (method: lib/region/trat2.c, docs/region.md).  When the proof
- * fails or is skipped, info->certified is 0 and every term listed is
- * still a true term (nothing is invented, something may be missing).
+ * outputs of a network with two inputs: the same functions, and the same
+ * pruned terms, as trop_trat_vec_set_net, read off the activation regions
+ * instead of multiplied out.  The regions of the whole plane are
+ * enumerated exactly (every cut decided by a filtered predicate with an
+ * exact fallback, lib/region/exact2.c), each carrying the exact pieces of
+ * every P and Q; the distinct pieces are the terms, exact and complete.
  * Ownership: res is an array of output_dim trats initialised by the caller
- * with nvars = 2; opts and info may be NULL.
- * Errors: those of trop_region2_set_enum and trop_tpoly_certify2.
+ * with nvars = 2; opts and info may be NULL; info->per_layer is allocated
+ * by the call.  Errors: TROP_ERR_LIMIT (max_regions), TROP_ERR_INTERRUPTED
+ * (res is then zero); TROP_ERR_INTERNAL if the independent proof finds a
+ * missing term (a bug); those of trop_tpoly_certify2.
  * Aborts if net->input_dim != 2. */
 TROP_API trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_t net,
                                                    const trop_rconv_opts *opts,

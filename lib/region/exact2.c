@@ -1,0 +1,649 @@
+/* exact2.c: exact enumeration of the activation regions of a two-input
+ * network over all of R^2, with the exact pieces of every P and Q.
+ *
+ * The regions are refined layer by layer, depth first.  A region carries
+ * the exact affine pieces of P and Q of every unit of the layer just
+ * applied, as integer columns (gradient, constant) on the scale of
+ * trop_pqnet (lib/tpoly/pqnet.c), so the lines of the next layer,
+ * z = H - G, are exact integer lines a x + b y + c = 0, computed once per
+ * region and shared by all the pieces it is cut into.
+ *
+ * Polygons live in the oriented projective plane (see region2.c for the
+ * picture), but here nothing about them is rounded: a polygon is a cyclic
+ * list of edges, each on an oriented exact line (the region is on its
+ * nonnegative side), and a vertex is either the crossing of its two edge
+ * lines, v = l_in x l_out (for a convex polygon listed counter-clockwise
+ * with inward lines, this cross product points to the vertex, with the
+ * right sign, finite or ideal), or one of two explicit kinds where the two
+ * edges are on one line: an ideal point (+-1, 0, 0), (0, +-1, 0) of the
+ * starting plane, or the finite point (-ac, -bc, a^2 + b^2) of a line
+ * (a, b, c), put where an edge would otherwise join two antipodal ideal
+ * points.  Which side of a line l a vertex lies on is then the sign of a
+ * polynomial in exact integers: det(l, l_in, l_out) for a crossing.  It is
+ * decided in double with an error bound (a filtered predicate) and
+ * recomputed in fmpz when the bound cannot decide, so every cut is exact:
+ * the regions found are exactly the activation regions (each with its
+ * nonempty interior), and every P and Q piece is exact. */
+#include <math.h>
+#include <string.h>
+#include <gmp.h>
+#include <flint/flint.h>
+#include <flint/fmpz.h>
+#include <flint/fmpz_vec.h>
+#include <flint/fmpq.h>
+
+#include "trop/pqnet.h"
+#include "region-internal.h"
+
+/* ---- exact lines with a rounded copy ---- */
+
+/* A line a x + b y + c w = 0, exactly, and d = (a, b, c) * 2^-e rounded,
+ * scaled so the largest |d_i| lies in [1/2, 1) (each entry has relative
+ * error below 2^-52; an entry far below the largest may underflow to 0,
+ * an absolute error below 2^-1000 that the bounds below allow for). */
+typedef struct {
+    fmpz_t a, b, c;
+    double d[3];
+} xline;
+
+static void xline_init(xline *L)
+{
+    fmpz_init(L->a);
+    fmpz_init(L->b);
+    fmpz_init(L->c);
+    L->d[0] = L->d[1] = L->d[2] = 0;
+}
+
+static void xline_clear(xline *L)
+{
+    fmpz_clear(L->a);
+    fmpz_clear(L->b);
+    fmpz_clear(L->c);
+}
+
+static void xline_round(xline *L)
+{
+    const fmpz *v[3] = {L->a, L->b, L->c};
+    double m[3];
+    slong e[3], emax = WORD_MIN;
+    int i;
+    for (i = 0; i < 3; i++) {
+        m[i] = 0;
+        e[i] = WORD_MIN;
+        if (!fmpz_is_zero(v[i])) {
+            m[i] = fmpz_get_d_2exp(&e[i], v[i]);
+            emax = FLINT_MAX(emax, e[i]);
+        }
+    }
+    for (i = 0; i < 3; i++)
+        L->d[i] = (fmpz_is_zero(v[i]) || emax - e[i] > 1100) ? 0.0
+                  : ldexp(m[i], (int)(e[i] - emax));
+}
+
+/* L = H - G (the three columns of one row). */
+static void xline_set_diff(xline *L, const fmpz *H, const fmpz *G)
+{
+    fmpz_sub(L->a, H + 0, G + 0);
+    fmpz_sub(L->b, H + 1, G + 1);
+    fmpz_sub(L->c, H + 2, G + 2);
+    xline_round(L);
+}
+
+/* L = A - B. */
+static void xline_sub(xline *L, const xline *A, const xline *B)
+{
+    fmpz_sub(L->a, A->a, B->a);
+    fmpz_sub(L->b, A->b, B->b);
+    fmpz_sub(L->c, A->c, B->c);
+    xline_round(L);
+}
+
+static int xline_is_zero(const xline *L)
+{
+    return fmpz_is_zero(L->a) && fmpz_is_zero(L->b) && fmpz_is_zero(L->c);
+}
+
+/* ---- predicates ---- */
+
+/* Error bound of the predicates: a first-order analysis gives at most
+ * 8 * 2^-52 * (sum of the absolute values of the monomials) for inputs with
+ * relative error 2^-52 and the few roundings of a 3 x 3 determinant; we
+ * use 1e-14 (about 45 * 2^-52) plus an absolute 1e-290 for underflow. */
+#define PRED_REL 1e-14
+#define PRED_ABS 1e-290
+
+/* sign of det(x; y; z), rows the coefficient triples of three lines. */
+static int det3_sign(const xline *x, const xline *y, const xline *z)
+{
+    const double *p = x->d, *q = y->d, *r = z->d;
+    double m0 = q[1] * r[2] - q[2] * r[1], m1 = q[0] * r[2] - q[2] * r[0];
+    double m2 = q[0] * r[1] - q[1] * r[0];
+    double det = p[0] * m0 - p[1] * m1 + p[2] * m2;
+    double perm = fabs(p[0]) * (fabs(q[1] * r[2]) + fabs(q[2] * r[1]))
+                  + fabs(p[1]) * (fabs(q[0] * r[2]) + fabs(q[2] * r[0]))
+                  + fabs(p[2]) * (fabs(q[0] * r[1]) + fabs(q[1] * r[0]));
+    double err = PRED_REL * perm + PRED_ABS;
+    fmpz_t s, t, u;
+    int sg;
+    if (det > err)
+        return 1;
+    if (det < -err)
+        return -1;
+    fmpz_init(s); fmpz_init(t); fmpz_init(u);
+    fmpz_mul(t, y->b, z->c);
+    fmpz_submul(t, y->c, z->b);
+    fmpz_mul(s, x->a, t);
+    fmpz_mul(t, y->a, z->c);
+    fmpz_submul(t, y->c, z->a);
+    fmpz_submul(s, x->b, t);
+    fmpz_mul(t, y->a, z->b);
+    fmpz_submul(t, y->b, z->a);
+    fmpz_addmul(s, x->c, t);
+    sg = fmpz_sgn(s);
+    fmpz_clear(s); fmpz_clear(t); fmpz_clear(u);
+    return sg;
+}
+
+/* sign of l at the finite point (-ac, -bc, a^2 + b^2) of M = (a, b, c):
+ * -l0 a c - l1 b c + l2 (a^2 + b^2). */
+static int mid_sign(const xline *l, const xline *M)
+{
+    const double *p = l->d, *q = M->d;
+    double v = -p[0] * q[0] * q[2] - p[1] * q[1] * q[2] + p[2] * (q[0] * q[0] + q[1] * q[1]);
+    double perm = fabs(p[0] * q[0] * q[2]) + fabs(p[1] * q[1] * q[2])
+                  + fabs(p[2]) * (q[0] * q[0] + q[1] * q[1]);
+    double err = PRED_REL * perm + PRED_ABS;
+    fmpz_t s, t;
+    int sg;
+    if (v > err)
+        return 1;
+    if (v < -err)
+        return -1;
+    fmpz_init(s); fmpz_init(t);
+    fmpz_mul(t, M->a, M->a);
+    fmpz_addmul(t, M->b, M->b);
+    fmpz_mul(s, l->c, t);
+    fmpz_mul(t, l->a, M->a);
+    fmpz_addmul(t, l->b, M->b);
+    fmpz_submul(s, t, M->c);
+    sg = fmpz_sgn(s);
+    fmpz_clear(s); fmpz_clear(t);
+    return sg;
+}
+
+/* sign of a0 b1 - a1 b0 (zero iff the lines are parallel or one is the
+ * line at infinity). */
+static int cross_w_sign(const xline *A, const xline *B)
+{
+    double v = A->d[0] * B->d[1] - A->d[1] * B->d[0];
+    double err = PRED_REL * (fabs(A->d[0] * B->d[1]) + fabs(A->d[1] * B->d[0])) + PRED_ABS;
+    fmpz_t s;
+    int sg;
+    if (v > err)
+        return 1;
+    if (v < -err)
+        return -1;
+    fmpz_init(s);
+    fmpz_mul(s, A->a, B->b);
+    fmpz_submul(s, A->b, B->a);
+    sg = fmpz_sgn(s);
+    fmpz_clear(s);
+    return sg;
+}
+
+/* ---- polygons ---- */
+
+enum { V_CROSS = 0, V_IDEAL, V_MID };
+
+/* Vertex i of a polygon: its kind, and for V_IDEAL the direction
+ * (dx, dy), for V_MID the line. */
+typedef struct {
+    int kind, dx, dy;
+    const xline *M;
+} xvert;
+
+/* Edge i runs from vertex i to vertex i + 1 on line s * L (s = +-1). */
+typedef struct {
+    const xline *L;
+    int s;
+} xedge;
+
+typedef struct {
+    slong n, cap;
+    xvert *v;
+    xedge *e;
+} xpoly;
+
+static void xpoly_init(xpoly *p, slong cap)
+{
+    p->n = 0;
+    p->cap = cap < 4 ? 4 : cap;
+    p->v = trop_malloc((size_t)p->cap * sizeof(xvert));
+    p->e = trop_malloc((size_t)p->cap * sizeof(xedge));
+}
+
+static void xpoly_clear(xpoly *p)
+{
+    trop_free(p->v);
+    trop_free(p->e);
+    p->v = NULL;
+    p->e = NULL;
+    p->n = p->cap = 0;
+}
+
+static void xpoly_push(xpoly *p, const xvert *v, const xline *L, int s)
+{
+    if (p->n == p->cap) {
+        p->cap *= 2;
+        p->v = trop_realloc(p->v, (size_t)p->cap * sizeof(xvert));
+        p->e = trop_realloc(p->e, (size_t)p->cap * sizeof(xedge));
+    }
+    p->v[p->n] = *v;
+    p->e[p->n].L = L;
+    p->e[p->n].s = s;
+    p->n++;
+}
+
+static void xpoly_copy(xpoly *d, const xpoly *s)
+{
+    xpoly_init(d, s->n + 4);
+    memcpy(d->v, s->v, (size_t)s->n * sizeof(xvert));
+    memcpy(d->e, s->e, (size_t)s->n * sizeof(xedge));
+    d->n = s->n;
+}
+
+/* Sign of sl * l at vertex i of p. */
+static int vert_sign(const xpoly *p, slong i, const xline *l, int sl)
+{
+    const xvert *v = p->v + i;
+    int sg;
+    if (v->kind == V_IDEAL)
+        sg = v->dx != 0 ? v->dx * fmpz_sgn(l->a) : v->dy * fmpz_sgn(l->b);
+    else if (v->kind == V_MID)
+        sg = mid_sign(l, v->M);
+    else {
+        const xedge *in = p->e + (i + p->n - 1) % p->n, *out = p->e + i;
+        sg = in->s * out->s * det3_sign(l, in->L, out->L);
+    }
+    return sl * sg;
+}
+
+/* 1 if vertex i is an ideal point. */
+static int vert_ideal(const xpoly *p, slong i)
+{
+    const xvert *v = p->v + i;
+    if (v->kind != V_CROSS)
+        return v->kind == V_IDEAL;
+    return cross_w_sign(p->e[(i + p->n - 1) % p->n].L, p->e[i].L) == 0;
+}
+
+enum { CUT_SPLIT, CUT_POS, CUT_NEG, CUT_ZERO };
+
+/* Signs of l at the vertices of p into sg: [p->n]; returns the kind of cut.
+ * A polygon whose vertices all lie on l is the whole plane (its vertices are
+ * the four ideal points) and l a constant: its sign decides. */
+static int classify(int *sg, const xpoly *p, const xline *l)
+{
+    slong i;
+    int pos = 0, neg = 0;
+    for (i = 0; i < p->n; i++) {
+        sg[i] = vert_sign(p, i, l, 1);
+        pos |= sg[i] > 0;
+        neg |= sg[i] < 0;
+    }
+    if (pos && neg)
+        return CUT_SPLIT;
+    if (pos)
+        return CUT_POS;
+    if (neg)
+        return CUT_NEG;
+    if (fmpz_is_zero(l->a) && fmpz_is_zero(l->b) && !fmpz_is_zero(l->c))
+        return fmpz_sgn(l->c) > 0 ? CUT_POS : CUT_NEG;
+    return CUT_ZERO;
+}
+
+/* out = the part of p where sl * l >= 0, given the signs sg of l (not of
+ * sl * l) at p's vertices; p must be split by l.  out is initialised by
+ * the caller and emptied first. */
+static void clip(xpoly *out, const xpoly *p, const xline *l, int sl, const int *sg)
+{
+    static const xvert cross = {V_CROSS, 0, 0, NULL};
+    slong i, n = p->n, k;
+    xpoly t;
+    xpoly_init(&t, n + 3);
+    for (i = 0; i < n; i++) {
+        slong j = (i + 1) % n;
+        int si = sl * sg[i], sj = sl * sg[j];
+        if (si >= 0) {
+            if (si == 0 && sj < 0)
+                xpoly_push(&t, p->v + i, l, sl);          /* leaves along l */
+            else
+                xpoly_push(&t, p->v + i, p->e[i].L, p->e[i].s);
+        }
+        if (si > 0 && sj < 0)
+            xpoly_push(&t, &cross, l, sl);               /* exit point, then along l */
+        else if (si < 0 && sj > 0)
+            xpoly_push(&t, &cross, p->e[i].L, p->e[i].s); /* entry point */
+    }
+    /* an edge along l between two ideal points joins antipodal points: route
+     * it through l's finite point */
+    out->n = 0;
+    for (k = 0; k < t.n; k++) {
+        xpoly_push(out, t.v + k, t.e[k].L, t.e[k].s);
+        if (t.e[k].L == l && t.e[k].s == sl && vert_ideal(&t, k)
+            && vert_ideal(&t, (k + 1) % t.n)) {
+            xvert m = {V_MID, 0, 0, l};
+            xpoly_push(out, &m, l, sl);
+        }
+    }
+    xpoly_clear(&t);
+}
+
+/* ---- the enumeration ---- */
+
+typedef struct {
+    xpoly pg;
+    slong *br;        /* [units] branch of every unit so far */
+} xpiece;
+
+typedef struct {
+    xpiece *p;
+    slong n, cap, units;
+} xplist;
+
+/* Work space of one layer (one level of the depth-first search). */
+typedef struct {
+    const trop_pqlayer_struct *L;
+    slong units, k;
+    fmpz *H, *G;          /* [nout x 3] */
+    xline *z;             /* [nout]: z = H - G of every row */
+    xline *dz;            /* [units x k x k]: maxout differences z_r - z_s; edges of
+                           * the pieces point to them, so one set per unit */
+    fmpz *P, *Q;          /* [units x 3]: the pieces handed to the next layer */
+    xplist pieces;
+    int *sg;              /* [cap] signs, grown as needed */
+    slong sgcap;
+} xlevel;
+
+typedef struct {
+    const trop_pqnet_struct *e;
+    xlevel *lev;
+    slong nlayers;
+    fmpz bf[3];
+    xline inf;            /* the line at infinity, w = 0 */
+    trop_xregion2_emit emit;
+    void *emit_arg;
+    slong *per_layer;
+    slong regions, max_regions;
+    int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
+    void *progress_arg;
+    trop_status st;
+    trop_error *err;
+} xctx;
+
+static void plist_push(xplist *L, xpoly *pg, const slong *br)
+{
+    if (L->n == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 16;
+        L->p = trop_realloc(L->p, (size_t)L->cap * sizeof(xpiece));
+    }
+    L->p[L->n].pg = *pg;
+    L->p[L->n].br = trop_malloc((size_t)(L->units > 0 ? L->units : 1) * sizeof(slong));
+    memcpy(L->p[L->n].br, br, (size_t)L->units * sizeof(slong));
+    L->n++;
+}
+
+static void plist_empty(xplist *L)
+{
+    slong i;
+    for (i = 0; i < L->n; i++) {
+        xpoly_clear(&L->p[i].pg);
+        trop_free(L->p[i].br);
+    }
+    L->n = 0;
+}
+
+static int *signs(xlevel *v, slong n)
+{
+    if (n > v->sgcap) {
+        v->sgcap = 2 * n;
+        v->sg = trop_realloc(v->sg, (size_t)v->sgcap * sizeof(int));
+    }
+    return v->sg;
+}
+
+/* Cuts every piece by the sign of relu/leaky unit u. */
+static void cut_sign(xlevel *v, slong u)
+{
+    slong i, n = v->pieces.n;
+    const xline *l = v->z + u;
+    for (i = 0; i < n; i++) {
+        xpiece *p = v->pieces.p + i;
+        int *sg = signs(v, p->pg.n), c = classify(sg, &p->pg, l);
+        if (c == CUT_SPLIT) {
+            xpoly pos, neg;
+            xpoly_init(&pos, p->pg.n + 3);
+            xpoly_init(&neg, p->pg.n + 3);
+            clip(&pos, &p->pg, l, 1, sg);
+            clip(&neg, &p->pg, l, -1, sg);
+            xpoly_clear(&p->pg);
+            p->pg = pos;
+            p->br[u] = 1;
+            plist_push(&v->pieces, &neg, p->br);
+            v->pieces.p[v->pieces.n - 1].br[u] = 0;
+        } else
+            p->br[u] = c != CUT_NEG;       /* z >= 0 (or z = 0 on the whole piece) */
+    }
+}
+
+/* The cell of row r in maxout unit u within pg (ties to the lower row), into
+ * out; returns 0 if it is empty. */
+static int maxout_cell(xpoly *out, const xpoly *pg, xlevel *v, slong u, slong r)
+{
+    slong s, k = v->k;
+    xpoly_copy(out, pg);
+    for (s = 0; s < k; s++) {
+        const xline *l = v->dz + (u * k + r) * k + s;
+        int *sg, c;
+        if (s == r)
+            continue;
+        sg = signs(v, out->n);
+        c = classify(sg, out, l);
+        if (c == CUT_NEG || (c == CUT_ZERO && s < r))
+            return 0;
+        if (c == CUT_SPLIT) {
+            xpoly t;
+            xpoly_init(&t, out->n + 3);
+            clip(&t, out, l, 1, sg);
+            xpoly_clear(out);
+            *out = t;
+        }
+    }
+    return 1;
+}
+
+static void cut_maxout(xlevel *v, slong u)
+{
+    slong i, r, s, k = v->k, n = v->pieces.n;
+    for (r = 0; r < k; r++)
+        for (s = 0; s < k; s++)
+            if (r != s)
+                xline_sub(v->dz + (u * k + r) * k + s, v->z + u * k + r, v->z + u * k + s);
+    for (i = 0; i < n; i++) {
+        xpoly orig = v->pieces.p[i].pg, cell;
+        int first = 1;
+        for (r = 0; r < k; r++) {
+            if (!maxout_cell(&cell, &orig, v, u, r)) {
+                xpoly_clear(&cell);
+                continue;
+            }
+            if (first) {
+                v->pieces.p[i].pg = cell;
+                v->pieces.p[i].br[u] = r;
+                first = 0;
+            } else {
+                plist_push(&v->pieces, &cell, v->pieces.p[i].br);
+                v->pieces.p[v->pieces.n - 1].br[u] = r;
+            }
+        }
+        TROP_ASSERT(!first);   /* the cells of a maxout unit cover the piece */
+        xpoly_clear(&orig);
+    }
+}
+
+static void enter(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin);
+
+/* The regions of layer l inside R, each handed on. */
+static void cut_layer(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin)
+{
+    xlevel *v = c->lev + l;
+    const trop_pqlayer_struct *L = v->L;
+    slong i, u, r;
+    xpoly pg;
+    slong *br = trop_calloc((size_t)(v->units > 0 ? v->units : 1), sizeof(slong));
+    for (i = 0; i < L->nout; i++) {
+        _trop_pqlayer_affine_row(v->H + 3 * i, v->G + 3 * i, L, i, Pin, Qin, c->bf, 3);
+        if (L->rule != TROP_PQ_LINEAR)
+            xline_set_diff(v->z + i, v->H + 3 * i, v->G + 3 * i);
+    }
+    plist_empty(&v->pieces);
+    xpoly_copy(&pg, R);
+    plist_push(&v->pieces, &pg, br);
+    trop_free(br);
+    if (L->rule == TROP_PQ_MAXOUT)
+        for (u = 0; u < v->units; u++)
+            cut_maxout(v, u);
+    else if (L->rule != TROP_PQ_LINEAR) {
+        for (u = 0; u < v->units; u++) {
+            if (!xline_is_zero(v->z + u)) {
+                cut_sign(v, u);
+                continue;
+            }
+            for (i = 0; i < v->pieces.n; i++)
+                v->pieces.p[i].br[u] = 1;
+        }
+    }
+    c->per_layer[l] += v->pieces.n;
+    for (i = 0; i < v->pieces.n && c->st == TROP_OK; i++) {
+        const slong *b = v->pieces.p[i].br;
+        for (u = 0; u < v->units; u++) {
+            r = L->rule == TROP_PQ_MAXOUT ? u * v->k : u;
+            _trop_pqlayer_unit(v->P + 3 * u, v->Q + 3 * u, v->H + 3 * r, v->G + 3 * r, L,
+                               b[u], 3);
+        }
+        enter(c, l + 1, &v->pieces.p[i].pg, v->P, v->Q);
+    }
+}
+
+static void enter(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin)
+{
+    if (c->st != TROP_OK)
+        return;
+    if (l == c->nlayers) {
+        c->regions++;
+        if (c->max_regions > 0 && c->regions > c->max_regions)
+            c->st = trop_error_set(c->err, TROP_ERR_LIMIT, "region",
+                                   "more than %ld activation regions", c->max_regions);
+        else if (c->progress != NULL && (c->regions & 1023) == 0
+                 && c->progress(c->nlayers, c->nlayers, c->regions, c->progress_arg))
+            c->st = trop_error_set(c->err, TROP_ERR_INTERRUPTED, "region",
+                                   "stopped after %ld regions", c->regions);
+        else
+            c->emit(Pin, Qin, c->e->output_dim, c->emit_arg);
+        return;
+    }
+    cut_layer(c, l, R, Pin, Qin);
+}
+
+static void level_init(xlevel *v, const trop_pqlayer_struct *L)
+{
+    slong i;
+    v->L = L;
+    v->k = L->rule == TROP_PQ_MAXOUT ? L->k : 1;
+    v->units = L->nout / v->k;
+    v->H = _fmpz_vec_init(3 * L->nout);
+    v->G = _fmpz_vec_init(3 * L->nout);
+    v->z = trop_malloc((size_t)L->nout * sizeof(xline));
+    for (i = 0; i < L->nout; i++)
+        xline_init(v->z + i);
+    v->dz = trop_malloc((size_t)(v->units * v->k * v->k) * sizeof(xline));
+    for (i = 0; i < v->units * v->k * v->k; i++)
+        xline_init(v->dz + i);
+    v->P = _fmpz_vec_init(3 * v->units);
+    v->Q = _fmpz_vec_init(3 * v->units);
+    v->pieces.p = NULL;
+    v->pieces.n = v->pieces.cap = 0;
+    v->pieces.units = v->units;
+    v->sg = NULL;
+    v->sgcap = 0;
+}
+
+static void level_clear(xlevel *v)
+{
+    slong i;
+    _fmpz_vec_clear(v->H, 3 * v->L->nout);
+    _fmpz_vec_clear(v->G, 3 * v->L->nout);
+    for (i = 0; i < v->L->nout; i++)
+        xline_clear(v->z + i);
+    trop_free(v->z);
+    for (i = 0; i < v->units * v->k * v->k; i++)
+        xline_clear(v->dz + i);
+    trop_free(v->dz);
+    _fmpz_vec_clear(v->P, 3 * v->units);
+    _fmpz_vec_clear(v->Q, 3 * v->units);
+    plist_empty(&v->pieces);
+    trop_free(v->pieces.p);
+    trop_free(v->sg);
+}
+
+trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
+                                void *emit_arg, slong *per_layer, const trop_region2_opts *opts,
+                                trop_error *err)
+{
+    static const int dirs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+    xctx c;
+    xpoly plane;
+    fmpz *P0 = _fmpz_vec_init(6), *Q0 = _fmpz_vec_init(6);
+    slong l, i;
+    TROP_ASSERT(e->input_dim == 2 && e->nlayers >= 1);
+    memset(&c, 0, sizeof c);
+    c.e = e;
+    c.nlayers = e->nlayers;
+    c.emit = emit;
+    c.emit_arg = emit_arg;
+    c.per_layer = per_layer;
+    c.err = err;
+    c.st = TROP_OK;
+    if (opts != NULL) {
+        c.max_regions = opts->max_regions;
+        c.progress = opts->progress;
+        c.progress_arg = opts->progress_arg;
+    }
+    for (l = 0; l < e->nlayers; l++)
+        per_layer[l] = 0;
+    fmpz_init(c.bf + 0); fmpz_init(c.bf + 1); fmpz_init_set_ui(c.bf + 2, 1);
+    xline_init(&c.inf);
+    fmpz_one(c.inf.c);
+    xline_round(&c.inf);
+    c.lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
+    for (l = 0; l < e->nlayers; l++)
+        level_init(c.lev + l, e->layers + l);
+    /* the whole plane: four ideal points joined along the line at infinity */
+    xpoly_init(&plane, 8);
+    for (i = 0; i < 4; i++) {
+        xvert v = {V_IDEAL, dirs[i][0], dirs[i][1], NULL};
+        xpoly_push(&plane, &v, &c.inf, 1);
+    }
+    fmpz_one(P0 + 0);            /* P of input 0 is t0: gradient (1, 0) */
+    fmpz_one(P0 + 3 + 1);        /* P of input 1 is t1 */
+    enter(&c, 0, &plane, P0, Q0);
+    xpoly_clear(&plane);
+    for (l = 0; l < e->nlayers; l++)
+        level_clear(c.lev + l);
+    trop_free(c.lev);
+    xline_clear(&c.inf);
+    fmpz_clear(c.bf + 0); fmpz_clear(c.bf + 1); fmpz_clear(c.bf + 2);
+    _fmpz_vec_clear(P0, 6);
+    _fmpz_vec_clear(Q0, 6);
+    return c.st;
+}
