@@ -37,25 +37,36 @@
 
 /* ---- exact lines with a rounded copy ---- */
 
-/* A line a x + b y + c w = 0, exactly, and d = (a, b, c) * 2^-e rounded,
- * scaled so the largest |d_i| lies in [1/2, 1) (each entry has relative
- * error below 2^-52; an entry far below the largest may underflow to 0,
- * an absolute error below 2^-1000 that the bounds below allow for). */
+/* A line a x + b y + c w = 0: signs sg and magnitudes m: [3 x N] limbs,
+ * exact; d = (a, b, c) * 2^-e rounded, scaled so the largest |d_i| lies in
+ * [1/2, 1) (each entry has relative error below 2^-52; an entry far below
+ * the largest may underflow to 0, an absolute error below 2^-1000 that the
+ * bounds below allow for).  The fmpz form, needed only when a filter
+ * cannot decide, is made on demand. */
 typedef struct {
-    fmpz_t a, b, c;
+    slong N;
+    int sg[3];
+    mp_limb_t *m;
     double d[3];
+    int have;
+    fmpz_t a, b, c;
 } xline;
 
-static void xline_init(xline *L)
+static void xline_init(xline *L, slong N)
 {
+    L->N = N;
+    L->m = trop_calloc((size_t)(3 * N), sizeof(mp_limb_t));
+    L->sg[0] = L->sg[1] = L->sg[2] = 0;
+    L->d[0] = L->d[1] = L->d[2] = 0;
+    L->have = 0;
     fmpz_init(L->a);
     fmpz_init(L->b);
     fmpz_init(L->c);
-    L->d[0] = L->d[1] = L->d[2] = 0;
 }
 
 static void xline_clear(xline *L)
 {
+    trop_free(L->m);
     fmpz_clear(L->a);
     fmpz_clear(L->b);
     fmpz_clear(L->c);
@@ -63,44 +74,51 @@ static void xline_clear(xline *L)
 
 static void xline_round(xline *L)
 {
-    const fmpz *v[3] = {L->a, L->b, L->c};
     double m[3];
     slong e[3], emax = WORD_MIN;
     int i;
     for (i = 0; i < 3; i++) {
         m[i] = 0;
         e[i] = WORD_MIN;
-        if (!fmpz_is_zero(v[i])) {
-            m[i] = fmpz_get_d_2exp(&e[i], v[i]);
+        if (L->sg[i] != 0) {
+            m[i] = L->sg[i] * _xlimbs_get_d_2exp(&e[i], L->m + i * L->N, L->N);
             emax = FLINT_MAX(emax, e[i]);
         }
     }
     for (i = 0; i < 3; i++)
-        L->d[i] = (fmpz_is_zero(v[i]) || emax - e[i] > 1100) ? 0.0
+        L->d[i] = (L->sg[i] == 0 || emax - e[i] > 1100) ? 0.0
                   : ldexp(m[i], (int)(e[i] - emax));
+    L->have = 0;
 }
 
-/* L = H - G (the three columns of one row). */
-static void xline_set_diff(xline *L, const fmpz *H, const fmpz *G)
+/* The exact coefficients, for the fallbacks. */
+static const xline *xline_exact(const xline *Lc)
 {
-    fmpz_sub(L->a, H + 0, G + 0);
-    fmpz_sub(L->b, H + 1, G + 1);
-    fmpz_sub(L->c, H + 2, G + 2);
-    xline_round(L);
+    xline *L = (xline *)Lc;       /* a cache: the line's value is unchanged */
+    if (!L->have) {
+        _xlimbs_get_fmpz(L->a, L->sg[0], L->m, L->N);
+        _xlimbs_get_fmpz(L->b, L->sg[1], L->m + L->N, L->N);
+        _xlimbs_get_fmpz(L->c, L->sg[2], L->m + 2 * L->N, L->N);
+        L->have = 1;
+    }
+    return L;
 }
 
-/* L = A - B. */
-static void xline_sub(xline *L, const xline *A, const xline *B)
+/* L = A - B for pieces A, B: [4N] (d/dt0, d/dt1, c+, c-); t: [2N] scratch. */
+static void xline_set_diff(xline *L, const mp_limb_t *A, const mp_limb_t *B, mp_limb_t *t)
 {
-    fmpz_sub(L->a, A->a, B->a);
-    fmpz_sub(L->b, A->b, B->b);
-    fmpz_sub(L->c, A->c, B->c);
+    slong N = L->N;
+    _xlimbs_diff(L->sg + 0, L->m, A, B, N);
+    _xlimbs_diff(L->sg + 1, L->m + N, A + N, B + N, N);
+    mpn_add_n(t, A + 2 * N, B + 3 * N, N);          /* c = (A+ + B-) - (A- + B+) */
+    mpn_add_n(t + N, A + 3 * N, B + 2 * N, N);
+    _xlimbs_diff(L->sg + 2, L->m + 2 * N, t, t + N, N);
     xline_round(L);
 }
 
 static int xline_is_zero(const xline *L)
 {
-    return fmpz_is_zero(L->a) && fmpz_is_zero(L->b) && fmpz_is_zero(L->c);
+    return L->sg[0] == 0 && L->sg[1] == 0 && L->sg[2] == 0;
 }
 
 /* ---- predicates ---- */
@@ -129,6 +147,9 @@ static int det3_sign(const xline *x, const xline *y, const xline *z)
         return 1;
     if (det < -err)
         return -1;
+    x = xline_exact(x);
+    y = xline_exact(y);
+    z = xline_exact(z);
     fmpz_init(s); fmpz_init(t); fmpz_init(u);
     fmpz_mul(t, y->b, z->c);
     fmpz_submul(t, y->c, z->b);
@@ -159,6 +180,8 @@ static int mid_sign(const xline *l, const xline *M)
         return 1;
     if (v < -err)
         return -1;
+    l = xline_exact(l);
+    M = xline_exact(M);
     fmpz_init(s); fmpz_init(t);
     fmpz_mul(t, M->a, M->a);
     fmpz_addmul(t, M->b, M->b);
@@ -183,6 +206,8 @@ static int cross_w_sign(const xline *A, const xline *B)
         return 1;
     if (v < -err)
         return -1;
+    A = xline_exact(A);
+    B = xline_exact(B);
     fmpz_init(s);
     fmpz_mul(s, A->a, B->b);
     fmpz_submul(s, A->b, B->a);
@@ -258,7 +283,7 @@ static int vert_sign(const xpoly *p, slong i, const xline *l, int sl)
     const xvert *v = p->v + i;
     int sg;
     if (v->kind == V_IDEAL)
-        sg = v->dx != 0 ? v->dx * fmpz_sgn(l->a) : v->dy * fmpz_sgn(l->b);
+        sg = v->dx != 0 ? v->dx * l->sg[0] : v->dy * l->sg[1];
     else if (v->kind == V_MID)
         sg = mid_sign(l, v->M);
     else {
@@ -297,8 +322,8 @@ static int classify(int *sg, const xpoly *p, const xline *l)
         return CUT_POS;
     if (neg)
         return CUT_NEG;
-    if (fmpz_is_zero(l->a) && fmpz_is_zero(l->b) && !fmpz_is_zero(l->c))
-        return fmpz_sgn(l->c) > 0 ? CUT_POS : CUT_NEG;
+    if (l->sg[0] == 0 && l->sg[1] == 0 && l->sg[2] != 0)
+        return l->sg[2] > 0 ? CUT_POS : CUT_NEG;
     return CUT_ZERO;
 }
 
@@ -351,15 +376,16 @@ typedef struct {
     slong n, cap, units;
 } xplist;
 
-/* Work space of one layer (one level of the depth-first search). */
+/* Work space of one layer (one level of the depth-first search).  A piece
+ * of P or Q is 4N limbs (see limbs.c). */
 typedef struct {
     const trop_pqlayer_struct *L;
-    slong units, k;
-    fmpz *H, *G;          /* [nout x 3] */
+    slong l, units, k;
+    mp_limb_t *H, *G;     /* [nout x 4N] */
     xline *z;             /* [nout]: z = H - G of every row */
     xline *dz;            /* [units x k x k]: maxout differences z_r - z_s; edges of
                            * the pieces point to them, so one set per unit */
-    fmpz *P, *Q;          /* [units x 3]: the pieces handed to the next layer */
+    mp_limb_t *P, *Q;     /* [units x 4N]: the pieces handed to the next layer */
     xplist pieces;
     int *sg;              /* [cap] signs, grown as needed */
     slong sgcap;
@@ -367,9 +393,12 @@ typedef struct {
 
 typedef struct {
     const trop_pqnet_struct *e;
+    _xnet x;
+    slong N;
     xlevel *lev;
     slong nlayers;
-    fmpz bf[3];
+    mp_limb_t *tmp;       /* [8N] scratch */
+    fmpz *outP, *outQ;    /* [nout x 3]: the pieces emitted */
     xline inf;            /* the line at infinity, w = 0 */
     trop_xregion2_emit emit;
     void *emit_arg;
@@ -462,13 +491,26 @@ static int maxout_cell(xpoly *out, const xpoly *pg, xlevel *v, slong u, slong r)
     return 1;
 }
 
+/* dz = z_r - z_s = (H_r + G_s) - (G_r + H_s) for every pair of rows of
+ * maxout unit u; t: [10N] scratch. */
+static void maxout_lines(xlevel *v, slong u, slong N, mp_limb_t *t)
+{
+    slong r, s, k = v->k, len = 4 * N;
+    for (r = 0; r < k; r++)
+        for (s = 0; s < k; s++) {
+            const mp_limb_t *Hr = v->H + (u * k + r) * len, *Gr = v->G + (u * k + r) * len;
+            const mp_limb_t *Hs = v->H + (u * k + s) * len, *Gs = v->G + (u * k + s) * len;
+            if (r == s)
+                continue;
+            mpn_add_n(t, Hr, Gs, len);
+            mpn_add_n(t + len, Gr, Hs, len);
+            xline_set_diff(v->dz + (u * k + r) * k + s, t, t + len, t + 2 * len);
+        }
+}
+
 static void cut_maxout(xlevel *v, slong u)
 {
-    slong i, r, s, k = v->k, n = v->pieces.n;
-    for (r = 0; r < k; r++)
-        for (s = 0; s < k; s++)
-            if (r != s)
-                xline_sub(v->dz + (u * k + r) * k + s, v->z + u * k + r, v->z + u * k + s);
+    slong i, r, k = v->k, n = v->pieces.n;
     for (i = 0; i < n; i++) {
         xpoly orig = v->pieces.p[i].pg, cell;
         int first = 1;
@@ -491,29 +533,33 @@ static void cut_maxout(xlevel *v, slong u)
     }
 }
 
-static void enter(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin);
+static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
+                  const mp_limb_t *Qin);
 
 /* The regions of layer l inside R, each handed on. */
-static void cut_layer(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin)
+static void cut_layer(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
+                      const mp_limb_t *Qin)
 {
     xlevel *v = c->lev + l;
     const trop_pqlayer_struct *L = v->L;
-    slong i, u, r;
+    slong i, u, r, len = 4 * c->N;
     xpoly pg;
     slong *br = trop_calloc((size_t)(v->units > 0 ? v->units : 1), sizeof(slong));
     for (i = 0; i < L->nout; i++) {
-        _trop_pqlayer_affine_row(v->H + 3 * i, v->G + 3 * i, L, i, Pin, Qin, c->bf, 3);
-        if (L->rule != TROP_PQ_LINEAR)
-            xline_set_diff(v->z + i, v->H + 3 * i, v->G + 3 * i);
+        _xnet_affine_row(v->H + len * i, v->G + len * i, &c->x, l, i, Pin, Qin);
+        if (L->rule != TROP_PQ_LINEAR && L->rule != TROP_PQ_MAXOUT)
+            xline_set_diff(v->z + i, v->H + len * i, v->G + len * i, c->tmp);
     }
     plist_empty(&v->pieces);
     xpoly_copy(&pg, R);
     plist_push(&v->pieces, &pg, br);
     trop_free(br);
-    if (L->rule == TROP_PQ_MAXOUT)
-        for (u = 0; u < v->units; u++)
+    if (L->rule == TROP_PQ_MAXOUT) {
+        for (u = 0; u < v->units; u++) {
+            maxout_lines(v, u, c->N, c->tmp);
             cut_maxout(v, u);
-    else if (L->rule != TROP_PQ_LINEAR) {
+        }
+    } else if (L->rule != TROP_PQ_LINEAR) {
         for (u = 0; u < v->units; u++) {
             if (!xline_is_zero(v->z + u)) {
                 cut_sign(v, u);
@@ -528,14 +574,32 @@ static void cut_layer(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const f
         const slong *b = v->pieces.p[i].br;
         for (u = 0; u < v->units; u++) {
             r = L->rule == TROP_PQ_MAXOUT ? u * v->k : u;
-            _trop_pqlayer_unit(v->P + 3 * u, v->Q + 3 * u, v->H + 3 * r, v->G + 3 * r, L,
-                               b[u], 3);
+            _xnet_unit(v->P + len * u, v->Q + len * u, v->H + len * r, v->G + len * r, &c->x,
+                       l, b[u]);
         }
         enter(c, l + 1, &v->pieces.p[i].pg, v->P, v->Q);
     }
 }
 
-static void enter(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz *Qin)
+/* out: [nout x 3] = the pieces P: [nout x 4N] as (d/dt0, d/dt1, c+ - c-). */
+static void pieces_get_fmpz(fmpz *out, const mp_limb_t *P, slong nout, slong N)
+{
+    slong o;
+    fmpz_t t;
+    fmpz_init(t);
+    for (o = 0; o < nout; o++) {
+        const mp_limb_t *p = P + 4 * N * o;
+        fmpz_set_ui_array(out + 3 * o, p, N);
+        fmpz_set_ui_array(out + 3 * o + 1, p + N, N);
+        fmpz_set_ui_array(out + 3 * o + 2, p + 2 * N, N);
+        fmpz_set_ui_array(t, p + 3 * N, N);
+        fmpz_sub(out + 3 * o + 2, out + 3 * o + 2, t);
+    }
+    fmpz_clear(t);
+}
+
+static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
+                  const mp_limb_t *Qin)
 {
     if (c->st != TROP_OK)
         return;
@@ -548,29 +612,33 @@ static void enter(xctx *c, slong l, const xpoly *R, const fmpz *Pin, const fmpz 
                  && c->progress(c->nlayers, c->nlayers, c->regions, c->progress_arg))
             c->st = trop_error_set(c->err, TROP_ERR_INTERRUPTED, "region",
                                    "stopped after %ld regions", c->regions);
-        else
-            c->emit(Pin, Qin, c->e->output_dim, c->emit_arg);
+        else {
+            pieces_get_fmpz(c->outP, Pin, c->e->output_dim, c->N);
+            pieces_get_fmpz(c->outQ, Qin, c->e->output_dim, c->N);
+            c->emit(c->outP, c->outQ, c->e->output_dim, c->emit_arg);
+        }
         return;
     }
     cut_layer(c, l, R, Pin, Qin);
 }
 
-static void level_init(xlevel *v, const trop_pqlayer_struct *L)
+static void level_init(xlevel *v, const trop_pqlayer_struct *L, slong l, slong N)
 {
-    slong i;
+    slong i, len = 4 * N;
     v->L = L;
+    v->l = l;
     v->k = L->rule == TROP_PQ_MAXOUT ? L->k : 1;
     v->units = L->nout / v->k;
-    v->H = _fmpz_vec_init(3 * L->nout);
-    v->G = _fmpz_vec_init(3 * L->nout);
+    v->H = trop_calloc((size_t)(len * L->nout), sizeof(mp_limb_t));
+    v->G = trop_calloc((size_t)(len * L->nout), sizeof(mp_limb_t));
     v->z = trop_malloc((size_t)L->nout * sizeof(xline));
     for (i = 0; i < L->nout; i++)
-        xline_init(v->z + i);
+        xline_init(v->z + i, N);
     v->dz = trop_malloc((size_t)(v->units * v->k * v->k) * sizeof(xline));
     for (i = 0; i < v->units * v->k * v->k; i++)
-        xline_init(v->dz + i);
-    v->P = _fmpz_vec_init(3 * v->units);
-    v->Q = _fmpz_vec_init(3 * v->units);
+        xline_init(v->dz + i, N);
+    v->P = trop_calloc((size_t)(len * v->units), sizeof(mp_limb_t));
+    v->Q = trop_calloc((size_t)(len * v->units), sizeof(mp_limb_t));
     v->pieces.p = NULL;
     v->pieces.n = v->pieces.cap = 0;
     v->pieces.units = v->units;
@@ -581,16 +649,16 @@ static void level_init(xlevel *v, const trop_pqlayer_struct *L)
 static void level_clear(xlevel *v)
 {
     slong i;
-    _fmpz_vec_clear(v->H, 3 * v->L->nout);
-    _fmpz_vec_clear(v->G, 3 * v->L->nout);
+    trop_free(v->H);
+    trop_free(v->G);
     for (i = 0; i < v->L->nout; i++)
         xline_clear(v->z + i);
     trop_free(v->z);
     for (i = 0; i < v->units * v->k * v->k; i++)
         xline_clear(v->dz + i);
     trop_free(v->dz);
-    _fmpz_vec_clear(v->P, 3 * v->units);
-    _fmpz_vec_clear(v->Q, 3 * v->units);
+    trop_free(v->P);
+    trop_free(v->Q);
     plist_empty(&v->pieces);
     trop_free(v->pieces.p);
     trop_free(v->sg);
@@ -603,11 +671,13 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit e
     static const int dirs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
     xctx c;
     xpoly plane;
-    fmpz *P0 = _fmpz_vec_init(6), *Q0 = _fmpz_vec_init(6);
-    slong l, i;
+    mp_limb_t *P0, *Q0;
+    slong l, i, N;
     TROP_ASSERT(e->input_dim == 2 && e->nlayers >= 1);
     memset(&c, 0, sizeof c);
     c.e = e;
+    _xnet_init(&c.x, e);
+    c.N = N = c.x.N;
     c.nlayers = e->nlayers;
     c.emit = emit;
     c.emit_arg = emit_arg;
@@ -621,29 +691,37 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit e
     }
     for (l = 0; l < e->nlayers; l++)
         per_layer[l] = 0;
-    fmpz_init(c.bf + 0); fmpz_init(c.bf + 1); fmpz_init_set_ui(c.bf + 2, 1);
-    xline_init(&c.inf);
-    fmpz_one(c.inf.c);
+    c.tmp = trop_calloc((size_t)(12 * N), sizeof(mp_limb_t));
+    c.outP = _fmpz_vec_init(3 * e->output_dim);
+    c.outQ = _fmpz_vec_init(3 * e->output_dim);
+    xline_init(&c.inf, N);
+    c.inf.sg[2] = 1;
+    c.inf.m[2 * N] = 1;
     xline_round(&c.inf);
     c.lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
     for (l = 0; l < e->nlayers; l++)
-        level_init(c.lev + l, e->layers + l);
+        level_init(c.lev + l, e->layers + l, l, N);
     /* the whole plane: four ideal points joined along the line at infinity */
     xpoly_init(&plane, 8);
     for (i = 0; i < 4; i++) {
         xvert v = {V_IDEAL, dirs[i][0], dirs[i][1], NULL};
         xpoly_push(&plane, &v, &c.inf, 1);
     }
-    fmpz_one(P0 + 0);            /* P of input 0 is t0: gradient (1, 0) */
-    fmpz_one(P0 + 3 + 1);        /* P of input 1 is t1 */
+    P0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
+    Q0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
+    P0[0] = 1;                   /* P of input 0 is t0: gradient (1, 0) */
+    P0[4 * N + N] = 1;           /* P of input 1 is t1 */
     enter(&c, 0, &plane, P0, Q0);
     xpoly_clear(&plane);
     for (l = 0; l < e->nlayers; l++)
         level_clear(c.lev + l);
     trop_free(c.lev);
     xline_clear(&c.inf);
-    fmpz_clear(c.bf + 0); fmpz_clear(c.bf + 1); fmpz_clear(c.bf + 2);
-    _fmpz_vec_clear(P0, 6);
-    _fmpz_vec_clear(Q0, 6);
+    trop_free(c.tmp);
+    _fmpz_vec_clear(c.outP, 3 * e->output_dim);
+    _fmpz_vec_clear(c.outQ, 3 * e->output_dim);
+    trop_free(P0);
+    trop_free(Q0);
+    _xnet_clear(&c.x);
     return c.st;
 }
