@@ -80,7 +80,7 @@ static void same_as_algebra(const trop_net_t net, const char *what)
     slong m = trop_net_output_dim(net), o;
     trop_trat_struct *A = trats_new(m), *R = trats_new(m);
     trop_rconv_info info;
-    trop_rconv_opts opts = {1, 0, NULL, NULL, 0};
+    trop_rconv_opts opts = {1, 0, NULL, NULL, 0, 0};
     trop_error e;
     ck_assert_int_eq(trop_trat_vec_set_net(A, net, NULL, NULL, NULL), TROP_OK);
     ck_assert_msg(trop_trat_vec_set_net_regions(R, net, &opts, &info, &e) == TROP_OK, "%s: %s",

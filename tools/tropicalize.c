@@ -53,6 +53,7 @@ static void usage(FILE *fp)
 "                        the vertices and rays of the terms' cells)\n"
 "  --certify-max-terms N  skip that proof for a P or Q with more than N terms\n"
 "                        (default 20000; 0: no limit)\n"
+"  --threads N           regions method: threads (default: one per processor)\n"
 "  --no-prune            keep every term (algebra method; for comparison; slow)\n"
 "  --max-terms N         stop with an error when one tropical product would\n"
 "                        have more than N candidate terms (default 5000000,\n"
@@ -68,7 +69,7 @@ static void usage(FILE *fp)
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
     int terms, json, quiet, prune, verify_set, method, certify;
-    long verify, max_terms, certify_max;
+    long verify, max_terms, certify_max, threads;
     unsigned long long seed;
 } tz_opts;
 
@@ -83,7 +84,7 @@ typedef struct {
 } tz_problem;
 
 enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
-       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT };
+       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT, OPT_THREADS };
 
 /* --method values; AUTO is resolved once the input dimension is known. */
 enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
@@ -101,6 +102,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"method", required_argument, 0, OPT_METHOD},
         {"certify-max-terms", required_argument, 0, OPT_CERTMAX},
         {"certify", no_argument, 0, OPT_CERT},
+        {"threads", required_argument, 0, OPT_THREADS},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -157,6 +159,13 @@ static int parse_args(tz_opts *o, int argc, char **argv)
                                         optarg);
             break;
         case OPT_CERT: o->certify = 1; break;
+        case OPT_THREADS:
+            errno = 0;
+            o->threads = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o->threads < 1 || o->threads > 1024 || errno == ERANGE)
+                return tool_usage_error(prog, "--threads needs a count in 1..1024, got '%s'",
+                                        optarg);
+            break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("tropicalize (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -778,6 +787,7 @@ int main(int argc, char **argv)
         memset(&rinfo, 0, sizeof rinfo);
         ro.certify = o.certify;
         ro.certify_max_terms = o.certify_max;
+        ro.threads = o.threads;
         ro.progress = on_region_progress;
         ro.progress_arg = &pr;
         rc = trop_trat_vec_set_net_regions(F, p.net, &ro, &rinfo, &err);

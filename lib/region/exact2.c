@@ -25,6 +25,8 @@
  * the regions found are exactly the activation regions (each with its
  * nonempty interior), and every P and Q piece is exact. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <gmp.h>
 #include <flint/flint.h>
@@ -333,35 +335,42 @@ static int classify(int *sg, const xpoly *p, const xline *l)
 static void clip(xpoly *out, const xpoly *p, const xline *l, int sl, const int *sg)
 {
     static const xvert cross = {V_CROSS, 0, 0, NULL};
-    slong i, n = p->n, k;
-    xpoly t;
-    xpoly_init(&t, n + 3);
+    slong i, n = p->n, k, m;
+    out->n = 0;
     for (i = 0; i < n; i++) {
-        slong j = (i + 1) % n;
+        slong j = i + 1 < n ? i + 1 : 0;
         int si = sl * sg[i], sj = sl * sg[j];
         if (si >= 0) {
             if (si == 0 && sj < 0)
-                xpoly_push(&t, p->v + i, l, sl);          /* leaves along l */
+                xpoly_push(out, p->v + i, l, sl);          /* leaves along l */
             else
-                xpoly_push(&t, p->v + i, p->e[i].L, p->e[i].s);
+                xpoly_push(out, p->v + i, p->e[i].L, p->e[i].s);
         }
         if (si > 0 && sj < 0)
-            xpoly_push(&t, &cross, l, sl);               /* exit point, then along l */
+            xpoly_push(out, &cross, l, sl);               /* exit point, then along l */
         else if (si < 0 && sj > 0)
-            xpoly_push(&t, &cross, p->e[i].L, p->e[i].s); /* entry point */
+            xpoly_push(out, &cross, p->e[i].L, p->e[i].s); /* entry point */
     }
     /* an edge along l between two ideal points joins antipodal points: route
-     * it through l's finite point */
-    out->n = 0;
-    for (k = 0; k < t.n; k++) {
-        xpoly_push(out, t.v + k, t.e[k].L, t.e[k].s);
-        if (t.e[k].L == l && t.e[k].s == sl && vert_ideal(&t, k)
-            && vert_ideal(&t, (k + 1) % t.n)) {
-            xvert m = {V_MID, 0, 0, l};
-            xpoly_push(out, &m, l, sl);
+     * it through l's finite point (rare: only cuts of unbounded regions by
+     * a line parallel to their ends) */
+    m = out->n;
+    for (k = 0; k < m; k++) {
+        if (out->e[k].L == l && out->e[k].s == sl && vert_ideal(out, k)
+            && vert_ideal(out, (k + 1) % m)) {
+            xvert mid = {V_MID, 0, 0, l};
+            slong q;
+            xpoly_push(out, &mid, l, sl);                 /* make room at the end */
+            for (q = out->n - 1; q > k + 1; q--) {
+                out->v[q] = out->v[q - 1];
+                out->e[q] = out->e[q - 1];
+            }
+            out->v[k + 1] = mid;
+            out->e[k + 1].L = l;
+            out->e[k + 1].s = sl;
+            break;                                        /* at most one such edge */
         }
     }
-    xpoly_clear(&t);
 }
 
 /* ---- the enumeration ---- */
@@ -391,23 +400,32 @@ typedef struct {
     slong sgcap;
 } xlevel;
 
+/* What the threads share: counters, the stop flag, the first error. */
 typedef struct {
-    const trop_pqnet_struct *e;
-    _xnet x;
-    slong N;
-    xlevel *lev;
-    slong nlayers;
-    mp_limb_t *tmp;       /* [8N] scratch */
-    fmpz *outP, *outQ;    /* [nout x 3]: the pieces emitted */
-    xline inf;            /* the line at infinity, w = 0 */
-    trop_xregion2_emit emit;
-    void *emit_arg;
-    slong *per_layer;
-    slong regions, max_regions;
+    atomic_long regions;
+    atomic_int stop;
+    slong max_regions;
     int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
     void *progress_arg;
     trop_status st;
     trop_error *err;
+} xshared;
+
+/* One thread's search.  Levels are its own, except that the workers read
+ * the pieces and lines of the master's level 0, which are made exact
+ * before the threads start and are not written after. */
+typedef struct {
+    const trop_pqnet_struct *e;
+    const _xnet *x;
+    slong N, nlayers, tid;
+    xlevel *lev;
+    mp_limb_t *tmp;       /* [12N] scratch */
+    fmpz *outP, *outQ;    /* [nout x 3]: the pieces emitted */
+    trop_xregion2_emit emit;
+    void *emit_arg;
+    slong *per_layer;     /* [nlayers], this thread's counts */
+    slong regions;
+    xshared *sh;
 } xctx;
 
 static void plist_push(xplist *L, xpoly *pg, const slong *br)
@@ -536,17 +554,17 @@ static void cut_maxout(xlevel *v, slong u)
 static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
                   const mp_limb_t *Qin);
 
-/* The regions of layer l inside R, each handed on. */
-static void cut_layer(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
-                      const mp_limb_t *Qin)
+/* Cuts R by layer l into c->lev[l].pieces, with the rows' pairs and lines. */
+static void cut_region(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
+                       const mp_limb_t *Qin)
 {
     xlevel *v = c->lev + l;
     const trop_pqlayer_struct *L = v->L;
-    slong i, u, r, len = 4 * c->N;
+    slong i, u, len = 4 * c->N;
     xpoly pg;
     slong *br = trop_calloc((size_t)(v->units > 0 ? v->units : 1), sizeof(slong));
     for (i = 0; i < L->nout; i++) {
-        _xnet_affine_row(v->H + len * i, v->G + len * i, &c->x, l, i, Pin, Qin);
+        _xnet_affine_row(v->H + len * i, v->G + len * i, c->x, l, i, Pin, Qin);
         if (L->rule != TROP_PQ_LINEAR && L->rule != TROP_PQ_MAXOUT)
             xline_set_diff(v->z + i, v->H + len * i, v->G + len * i, c->tmp);
     }
@@ -569,16 +587,31 @@ static void cut_layer(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
                 v->pieces.p[i].br[u] = 1;
         }
     }
-    c->per_layer[l] += v->pieces.n;
-    for (i = 0; i < v->pieces.n && c->st == TROP_OK; i++) {
-        const slong *b = v->pieces.p[i].br;
-        for (u = 0; u < v->units; u++) {
-            r = L->rule == TROP_PQ_MAXOUT ? u * v->k : u;
-            _xnet_unit(v->P + len * u, v->Q + len * u, v->H + len * r, v->G + len * r, &c->x,
-                       l, b[u]);
+}
+
+/* Hands on the pieces i0, i0 + step, ... of src (a level l that has been
+ * cut), each with its units' pieces computed into c's own level l. */
+static void descend(xctx *c, slong l, const xlevel *src, slong i0, slong step)
+{
+    xlevel *v = c->lev + l;
+    slong i, u, r, len = 4 * c->N;
+    for (i = i0; i < src->pieces.n && !atomic_load(&c->sh->stop); i += step) {
+        const slong *b = src->pieces.p[i].br;
+        c->per_layer[l]++;
+        for (u = 0; u < src->units; u++) {
+            r = src->L->rule == TROP_PQ_MAXOUT ? u * src->k : u;
+            _xnet_unit(v->P + len * u, v->Q + len * u, src->H + len * r, src->G + len * r,
+                       c->x, l, b[u]);
         }
-        enter(c, l + 1, &v->pieces.p[i].pg, v->P, v->Q);
+        enter(c, l + 1, &src->pieces.p[i].pg, v->P, v->Q);
     }
+}
+
+/* Stops every thread; the first caller's error is the one reported. */
+static void stop(xctx *c, trop_status st, const char *msg, slong n)
+{
+    if (atomic_exchange(&c->sh->stop, 1) == 0)
+        c->sh->st = trop_error_set(c->sh->err, st, "region", msg, n);
 }
 
 /* out: [nout x 3] = the pieces P: [nout x 4N] as (d/dt0, d/dt1, c+ - c-). */
@@ -601,25 +634,30 @@ static void pieces_get_fmpz(fmpz *out, const mp_limb_t *P, slong nout, slong N)
 static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
                   const mp_limb_t *Qin)
 {
-    if (c->st != TROP_OK)
+    xshared *sh = c->sh;
+    if (atomic_load(&sh->stop))
         return;
-    if (l == c->nlayers) {
-        c->regions++;
-        if (c->max_regions > 0 && c->regions > c->max_regions)
-            c->st = trop_error_set(c->err, TROP_ERR_LIMIT, "region",
-                                   "more than %ld activation regions", c->max_regions);
-        else if (c->progress != NULL && (c->regions & 1023) == 0
-                 && c->progress(c->nlayers, c->nlayers, c->regions, c->progress_arg))
-            c->st = trop_error_set(c->err, TROP_ERR_INTERRUPTED, "region",
-                                   "stopped after %ld regions", c->regions);
-        else {
-            pieces_get_fmpz(c->outP, Pin, c->e->output_dim, c->N);
-            pieces_get_fmpz(c->outQ, Qin, c->e->output_dim, c->N);
-            c->emit(c->outP, c->outQ, c->e->output_dim, c->emit_arg);
-        }
+    if (l < c->nlayers) {
+        cut_region(c, l, R, Pin, Qin);
+        descend(c, l, c->lev + l, 0, 1);
         return;
     }
-    cut_layer(c, l, R, Pin, Qin);
+    {
+        long n = atomic_fetch_add(&sh->regions, 1) + 1;
+        c->regions++;
+        if (sh->max_regions > 0 && n > sh->max_regions) {
+            stop(c, TROP_ERR_LIMIT, "more than %ld activation regions", sh->max_regions);
+            return;
+        }
+        if (c->tid == 0 && sh->progress != NULL && (c->regions & 1023) == 0
+            && sh->progress(c->nlayers, c->nlayers, n, sh->progress_arg)) {
+            stop(c, TROP_ERR_INTERRUPTED, "stopped after %ld activation regions", n);
+            return;
+        }
+    }
+    pieces_get_fmpz(c->outP, Pin, c->e->output_dim, c->N);
+    pieces_get_fmpz(c->outQ, Qin, c->e->output_dim, c->N);
+    c->emit(c->outP, c->outQ, c->e->output_dim, c->emit_arg);
 }
 
 static void level_init(xlevel *v, const trop_pqlayer_struct *L, slong l, slong N)
@@ -664,64 +702,138 @@ static void level_clear(xlevel *v)
     trop_free(v->sg);
 }
 
+static void ctx_init(xctx *c, const trop_pqnet_struct *e, const _xnet *x, xshared *sh,
+                     slong tid, trop_xregion2_emit emit, void *emit_arg)
+{
+    slong l, N = x->N;
+    memset(c, 0, sizeof *c);
+    c->e = e;
+    c->x = x;
+    c->N = N;
+    c->nlayers = e->nlayers;
+    c->tid = tid;
+    c->sh = sh;
+    c->emit = emit;
+    c->emit_arg = emit_arg;
+    c->tmp = trop_calloc((size_t)(12 * N), sizeof(mp_limb_t));
+    c->outP = _fmpz_vec_init(3 * e->output_dim);
+    c->outQ = _fmpz_vec_init(3 * e->output_dim);
+    c->per_layer = trop_calloc((size_t)e->nlayers, sizeof(slong));
+    c->lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
+    for (l = 0; l < e->nlayers; l++)
+        level_init(c->lev + l, e->layers + l, l, N);
+}
+
+static void ctx_clear(xctx *c)
+{
+    slong l;
+    for (l = 0; l < c->nlayers; l++)
+        level_clear(c->lev + l);
+    trop_free(c->lev);
+    trop_free(c->tmp);
+    trop_free(c->per_layer);
+    _fmpz_vec_clear(c->outP, 3 * c->e->output_dim);
+    _fmpz_vec_clear(c->outQ, 3 * c->e->output_dim);
+}
+
+/* Makes the exact form of every line of level v, so that threads only read
+ * it. */
+static void level_freeze(xlevel *v)
+{
+    slong i;
+    for (i = 0; i < v->L->nout; i++)
+        xline_exact(v->z + i);
+    for (i = 0; i < v->units * v->k * v->k; i++)
+        xline_exact(v->dz + i);
+}
+
+typedef struct {
+    xctx c;
+    const xlevel *top;
+    slong nthreads;
+} xworker;
+
+static void *worker_run(void *arg)
+{
+    xworker *w = arg;
+    descend(&w->c, 0, w->top, w->c.tid, w->nthreads);
+    flint_cleanup();            /* FLINT's per-thread caches */
+    return NULL;
+}
+
 trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
-                                void *emit_arg, slong *per_layer, const trop_region2_opts *opts,
-                                trop_error *err)
+                                void **emit_args, slong nthreads, slong *per_layer,
+                                const trop_region2_opts *opts, trop_error *err)
 {
     static const int dirs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
-    xctx c;
+    xshared sh;
+    _xnet x;
+    xctx m;
+    xline inf;
     xpoly plane;
+    xworker *w;
+    pthread_t *th;
     mp_limb_t *P0, *Q0;
-    slong l, i, N;
-    TROP_ASSERT(e->input_dim == 2 && e->nlayers >= 1);
-    memset(&c, 0, sizeof c);
-    c.e = e;
-    _xnet_init(&c.x, e);
-    c.N = N = c.x.N;
-    c.nlayers = e->nlayers;
-    c.emit = emit;
-    c.emit_arg = emit_arg;
-    c.per_layer = per_layer;
-    c.err = err;
-    c.st = TROP_OK;
-    if (opts != NULL) {
-        c.max_regions = opts->max_regions;
-        c.progress = opts->progress;
-        c.progress_arg = opts->progress_arg;
-    }
-    for (l = 0; l < e->nlayers; l++)
-        per_layer[l] = 0;
-    c.tmp = trop_calloc((size_t)(12 * N), sizeof(mp_limb_t));
-    c.outP = _fmpz_vec_init(3 * e->output_dim);
-    c.outQ = _fmpz_vec_init(3 * e->output_dim);
-    xline_init(&c.inf, N);
-    c.inf.sg[2] = 1;
-    c.inf.m[2 * N] = 1;
-    xline_round(&c.inf);
-    c.lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
-    for (l = 0; l < e->nlayers; l++)
-        level_init(c.lev + l, e->layers + l, l, N);
+    slong l, i, t, N;
+    TROP_ASSERT(e->input_dim == 2 && e->nlayers >= 1 && nthreads >= 1);
+    atomic_init(&sh.regions, 0);
+    atomic_init(&sh.stop, 0);
+    sh.max_regions = opts != NULL ? opts->max_regions : 0;
+    sh.progress = opts != NULL ? opts->progress : NULL;
+    sh.progress_arg = opts != NULL ? opts->progress_arg : NULL;
+    sh.st = TROP_OK;
+    sh.err = err;
+    _xnet_init(&x, e);
+    N = x.N;
+    ctx_init(&m, e, &x, &sh, 0, emit, emit_args[0]);
+    xline_init(&inf, N);
+    inf.sg[2] = 1;
+    inf.m[2 * N] = 1;
+    xline_round(&inf);
+    xline_exact(&inf);
     /* the whole plane: four ideal points joined along the line at infinity */
     xpoly_init(&plane, 8);
     for (i = 0; i < 4; i++) {
         xvert v = {V_IDEAL, dirs[i][0], dirs[i][1], NULL};
-        xpoly_push(&plane, &v, &c.inf, 1);
+        xpoly_push(&plane, &v, &inf, 1);
     }
     P0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     Q0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     P0[0] = 1;                   /* P of input 0 is t0: gradient (1, 0) */
     P0[4 * N + N] = 1;           /* P of input 1 is t1 */
-    enter(&c, 0, &plane, P0, Q0);
+    /* the first layer's cut is done once; its pieces are shared out */
+    cut_region(&m, 0, &plane, P0, Q0);
+    level_freeze(m.lev + 0);
+    w = trop_malloc((size_t)nthreads * sizeof(xworker));
+    th = trop_malloc((size_t)nthreads * sizeof(pthread_t));
+    for (t = 1; t < nthreads; t++) {
+        ctx_init(&w[t].c, e, &x, &sh, t, emit, emit_args[t]);
+        w[t].top = m.lev + 0;
+        w[t].nthreads = nthreads;
+        if (pthread_create(th + t, NULL, worker_run, w + t) != 0)
+            w[t].nthreads = 0;   /* not started: its share is done below */
+    }
+    descend(&m, 0, m.lev + 0, 0, nthreads);
+    for (t = 1; t < nthreads; t++) {
+        if (w[t].nthreads != 0)
+            pthread_join(th[t], NULL);
+        else
+            descend(&w[t].c, 0, m.lev + 0, t, nthreads);
+    }
+    for (l = 0; l < e->nlayers; l++) {
+        per_layer[l] = m.per_layer[l];
+        for (t = 1; t < nthreads; t++)
+            per_layer[l] += w[t].c.per_layer[l];
+    }
+    for (t = 1; t < nthreads; t++)
+        ctx_clear(&w[t].c);
+    trop_free(w);
+    trop_free(th);
     xpoly_clear(&plane);
-    for (l = 0; l < e->nlayers; l++)
-        level_clear(c.lev + l);
-    trop_free(c.lev);
-    xline_clear(&c.inf);
-    trop_free(c.tmp);
-    _fmpz_vec_clear(c.outP, 3 * e->output_dim);
-    _fmpz_vec_clear(c.outQ, 3 * e->output_dim);
+    ctx_clear(&m);
+    xline_clear(&inf);
     trop_free(P0);
     trop_free(Q0);
-    _xnet_clear(&c.x);
-    return c.st;
+    _xnet_clear(&x);
+    return sh.st;
 }

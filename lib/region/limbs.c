@@ -174,6 +174,20 @@ void _xnet_affine_row(mp_limb_t *H, mp_limb_t *G, const _xnet *x, slong l, slong
         memcpy(H + 2 * N, X->b + i * N, (size_t)N * sizeof(mp_limb_t));
     else if (X->bsg[i] < 0)
         memcpy(H + 3 * N, X->b + i * N, (size_t)N * sizeof(mp_limb_t));
+    if (nw == 1) {
+        /* the common case, one-limb weights: one mpn_addmul_1 per piece */
+        for (j = 0; j < nin; j++) {
+            const mp_limb_t *Pj = P + 4 * N * j, *Qj = Q + 4 * N * j;
+            if (sg[j] > 0) {
+                mpn_addmul_1(H, Pj, 4 * N, w[j]);
+                mpn_addmul_1(G, Qj, 4 * N, w[j]);
+            } else if (sg[j] < 0) {
+                mpn_addmul_1(H, Qj, 4 * N, w[j]);
+                mpn_addmul_1(G, Pj, 4 * N, w[j]);
+            }
+        }
+        return;
+    }
     for (j = 0; j < nin; j++) {
         const mp_limb_t *Pj = P + 4 * N * j, *Qj = Q + 4 * N * j, *wj = w + j * nw;
         if (sg[j] > 0) {

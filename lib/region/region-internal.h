@@ -10,13 +10,15 @@
 typedef void (*trop_xregion2_emit)(const fmpz *P, const fmpz *Q, slong nout, void *arg);
 
 /* Exact enumeration of the activation regions of the two-input network
- * prepared in e over all of R^2 (exact2.c): emit is called once per region;
- * per_layer: [e->nlayers] receives the number of regions after each layer.
- * opts may be NULL (max_regions, progress as for trop_region2_set_enum).
+ * prepared in e over all of R^2 (exact2.c) on nthreads threads: thread t
+ * calls emit(..., emit_args[t]) once per region it finds (so emit needs no
+ * lock); per_layer: [e->nlayers] receives the number of regions after each
+ * layer.  opts may be NULL (max_regions, progress as for
+ * trop_region2_set_enum; progress is called from one thread only).
  * Errors: TROP_ERR_LIMIT, TROP_ERR_INTERRUPTED. */
 trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
-                                void *emit_arg, slong *per_layer, const trop_region2_opts *opts,
-                                trop_error *err);
+                                void **emit_args, slong nthreads, slong *per_layer,
+                                const trop_region2_opts *opts, trop_error *err);
 
 /* ---- limbs.c: the pairs (P, Q) on fixed-width limb vectors ---- */
 

@@ -14,6 +14,7 @@
  * rays of the cells of the terms found, that no term is missing.  A failure
  * there would be a bug in the enumeration and is reported as one. */
 #include <math.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gmp.h>
@@ -122,6 +123,24 @@ static void collect_push(collect *c, slong f, const fmpz *t)
     c->len[f]++;
 }
 
+/* Moves the triples of b to the end of a's and releases b. */
+static void collect_merge(collect *a, collect *b)
+{
+    slong f, i;
+    for (f = 0; f < a->nfun; f++)
+        for (i = 0; i < b->len[f]; i++)
+            collect_push(a, f, b->v[f] + 3 * i);
+    a->regions += b->regions;
+    collect_clear(b);
+}
+
+/* The processors online (at least 1). */
+static slong default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (slong)n : 1;
+}
+
 static void emit_collect(const fmpz *P, const fmpz *Q, slong nout, void *arg)
 {
     collect *c = arg;
@@ -163,7 +182,9 @@ static void collect_terms(trop_tpoly_t T, const collect *c, slong f, const fmpz_
         fmpq_set_fmpz_frac(k, ord[i] + 2, den);
         trop_tpoly_push_term(T, a, k);
     }
-    trop_tpoly_canonicalise(T);
+    /* already canonical: the triples are sorted by (t0, t1) over one
+     * positive denominator, and two pieces of a convex function never share
+     * a gradient with different constants */
     fmpq_clear(a + 0); fmpq_clear(a + 1); fmpq_clear(k);
     trop_free(ord);
 }
@@ -193,8 +214,9 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
     trop_region2_opts ro = {0, NULL, NULL};
     trop_rconv_info dummy;
     rctx c;
-    collect col;
-    slong o, f, nout = trop_net_output_dim(net);
+    collect col, *cols;
+    void **args;
+    slong o, f, t, nth, nout = trop_net_output_dim(net);
     slong cmax = opts != NULL ? opts->certify_max_terms : 0;
     int certify = opts != NULL && opts->certify;
     trop_status st;
@@ -210,8 +232,17 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
         ro.progress_arg = opts->progress_arg;
     }
     rctx_init(&c, net);
-    collect_init(&col, nout);
-    st = _trop_xregion2_enum(c.e, emit_collect, &col, info->per_layer, &ro, err);
+    nth = opts != NULL && opts->threads > 0 ? opts->threads : default_threads();
+    cols = trop_malloc((size_t)nth * sizeof(collect));
+    args = trop_malloc((size_t)nth * sizeof(void *));
+    for (t = 0; t < nth; t++) {
+        collect_init(cols + t, nout);
+        args[t] = cols + t;
+    }
+    st = _trop_xregion2_enum(c.e, emit_collect, args, nth, info->per_layer, &ro, err);
+    for (t = 1; t < nth; t++)
+        collect_merge(cols, cols + t);
+    col = cols[0];
     info->regions = col.regions;
     for (o = 0; o < nout; o++) {
         trop_tpoly_zero(res[o].num);
@@ -222,6 +253,8 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
         collect_terms(T, &col, f, c.e->den);
     }
     collect_clear(&col);
+    trop_free(cols);
+    trop_free(args);
     for (f = 0; f < 2 * nout && st == TROP_OK && certify; f++) {
         trop_tpoly_struct *T = f % 2 ? res[f / 2].den : res[f / 2].num;
         int cert = 0;

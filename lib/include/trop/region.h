@@ -72,16 +72,19 @@ TROP_API trop_status trop_region2_set_enum(trop_region2_set_t s, const trop_net_
 /* ---- Tropical rational functions from regions ---- */
 
 /* Options of trop_trat_vec_set_net_regions.  max_regions, progress,
- * progress_arg: as in trop_region2_opts.  certify: also run the
- * independent completeness proof trop_tpoly_certify2 on every P and Q with
- * at most certify_max_terms terms (0: no limit); it costs one exact
- * evaluation of the network per vertex of the terms' cells. */
+ * progress_arg: as in trop_region2_opts (progress is called from one
+ * thread).  certify: also run the independent completeness proof
+ * trop_tpoly_certify2 on every P and Q with at most certify_max_terms terms
+ * (0: no limit); it costs one exact evaluation of the network per vertex of
+ * the terms' cells.  threads: threads for the enumeration (0: one per
+ * processor online); the result does not depend on it. */
 typedef struct trop_rconv_opts {
     int certify;
     slong max_regions;
     int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
     void *progress_arg;
     slong certify_max_terms;
+    slong threads;
 } trop_rconv_opts;
 
 /* What trop_trat_vec_set_net_regions did.  regions: activation regions
