@@ -25,9 +25,10 @@ static double now(void)
 
 /* ---- the baseline: the recursion of lib/tpoly/pqnet.c in fmpq ---- */
 
-/* Columns as in pqnet.c: column 0 is the point (biases on) and steers the
- * branches; for pieces, columns 1 .. n start from e_j (biases off) and
- * column n + 1 from 0 (biases on).  bias: [ncol] flags. */
+/* Columns as in pqnet.c: for eval one column, the point (biases on); for
+ * pieces, columns 0 .. n-1 start from e_j (biases off) and column n from 0
+ * (biases on), and a unit's branch is the sign of z(x) = <grad z, x> +
+ * const z.  bias: [ncol] flags. */
 typedef struct {
     slong ncol, maxw;
     fmpq *P, *Q, *P2, *Q2, *H, *G;
@@ -57,9 +58,32 @@ static void naive_row(naive_ws *ws, const trop_layer_struct *L, slong i)
     }
 }
 
-/* Runs the network on the loaded columns; 0 at a relu with z = 0 when
- * strict. */
-static int naive_run(naive_ws *ws, const trop_net_t net, int strict)
+/* The sign of z at the point: H - G of the single column (x NULL), or of
+ * <grad z, x> + const z over the columns of a piece (x: [ncol - 1]). */
+static int naive_sign(naive_ws *ws, const fmpq *x)
+{
+    fmpq_t z, d;
+    slong c;
+    int sg;
+    if (x == NULL)
+        return fmpq_cmp(ws->H, ws->G);
+    fmpq_init(z);
+    fmpq_init(d);
+    for (c = 0; c < ws->ncol; c++) {
+        fmpq_sub(d, ws->H + c, ws->G + c);
+        if (c < ws->ncol - 1)
+            fmpq_mul(d, d, x + c);
+        fmpq_add(z, z, d);
+    }
+    sg = fmpq_sgn(z);
+    fmpq_clear(z);
+    fmpq_clear(d);
+    return sg;
+}
+
+/* Runs the network on the loaded columns (x as for naive_sign); 0 at a
+ * relu with z = 0 when strict. */
+static int naive_run(naive_ws *ws, const trop_net_t net, const fmpq *x, int strict)
 {
     slong l, i, c, nc = ws->ncol;
     for (l = 0; l < net->nlayers; l++) {
@@ -68,7 +92,7 @@ static int naive_run(naive_ws *ws, const trop_net_t net, int strict)
         for (i = 0; i < L->nout; i++) {
             int cmp;
             naive_row(ws, L, i);
-            cmp = fmpq_cmp(ws->H, ws->G);
+            cmp = naive_sign(ws, x);
             if (strict && cmp == 0 && L->act == TROP_ACT_RELU)
                 return 0;
             for (c = 0; c < nc; c++) {     /* relu: (max(H, G), G); linear: (H, G) */
@@ -109,17 +133,17 @@ static void naive_clear(naive_ws *ws)
     _fmpq_vec_clear(ws->H, ws->ncol); _fmpq_vec_clear(ws->G, ws->ncol);
 }
 
-/* Loads the point x into column 0 and, for pieces (ncol = n + 2), e_j and
- * 0 into the other columns. */
+/* Loads the inputs: the point x (ncol = 1) or, for pieces (ncol = n + 1),
+ * e_j and 0. */
 static void naive_load(naive_ws *ws, const fmpq *x, slong n)
 {
     slong j, c, nc = ws->ncol;
     for (j = 0; j < n; j++)
         for (c = 0; c < nc; c++) {
-            if (c == 0)
-                fmpq_set(ws->P + j * nc, x + j);
+            if (nc == 1)
+                fmpq_set(ws->P + j, x + j);
             else
-                fmpq_set_si(ws->P + j * nc + c, c == j + 1, 1);
+                fmpq_set_si(ws->P + j * nc + c, c == j, 1);
             fmpq_zero(ws->Q + j * nc + c);
         }
 }
@@ -167,10 +191,10 @@ int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "data/nets/ACASXU_run2a_1_1_batch_2000.nnet";
     slong npts = argc > 2 ? atol(argv[2]) : 200, bits = argc > 3 ? atol(argv[3]) : 100;
-    static const int bias_eval[1] = {1}, bias_piece[4] = {1, 0, 0, 1};
+    static const int bias_eval[1] = {1}, bias_piece[3] = {0, 0, 1};
     trop_net_t full, net;
     trop_pqnet_t e;
-    naive_ws ws1, ws4;
+    naive_ws ws1, ws3;
     trop_error err;
     flint_rand_t st;
     fmpq *x0, *U, *pts, *P, *Q, *P2, *Q2, *Pa, *Qa, *Pa2, *Qa2, *y;
@@ -191,8 +215,8 @@ int main(int argc, char **argv)
     trop_pqnet_init(e, net);
     naive_init(&ws1, net, 1);
     ws1.bias = bias_eval;
-    naive_init(&ws4, net, 4);
-    ws4.bias = bias_piece;
+    naive_init(&ws3, net, 3);
+    ws3.bias = bias_piece;
     pts = _fmpq_vec_init(2 * npts);
     P = _fmpq_vec_init(m); Q = _fmpq_vec_init(m); P2 = _fmpq_vec_init(m); Q2 = _fmpq_vec_init(m);
     y = _fmpq_vec_init(m);
@@ -210,7 +234,7 @@ int main(int argc, char **argv)
         t_ev += now() - t0;
         t0 = now();
         naive_load(&ws1, x, 2);
-        naive_run(&ws1, net, 0);
+        naive_run(&ws1, net, NULL, 0);
         naive_get(P2, &ws1, ws1.P, m, 0, 1, 0);
         naive_get(Q2, &ws1, ws1.Q, m, 0, 1, 0);
         t_evn += now() - t0;
@@ -218,11 +242,11 @@ int main(int argc, char **argv)
         ok1 = trop_pqnet_piece(Pa, Qa, e, x);
         t_pc += now() - t0;
         t0 = now();
-        naive_load(&ws4, x, 2);
-        ok2 = naive_run(&ws4, net, 1);
-        for (c = 1; c < 4; c++) {
-            naive_get(Pa2, &ws4, ws4.P, m, c, 3, c - 1);
-            naive_get(Qa2, &ws4, ws4.Q, m, c, 3, c - 1);
+        naive_load(&ws3, x, 2);
+        ok2 = naive_run(&ws3, net, x, 1);
+        for (c = 0; c < 3; c++) {
+            naive_get(Pa2, &ws3, ws3.P, m, c, 3, c);
+            naive_get(Qa2, &ws3, ws3.Q, m, c, 3, c);
         }
         t_pcn += now() - t0;
         t0 = now();
@@ -253,7 +277,7 @@ int main(int argc, char **argv)
     _fmpq_vec_clear(x0, full->input_dim);
     _fmpq_vec_clear(U, 2 * full->input_dim);
     naive_clear(&ws1);
-    naive_clear(&ws4);
+    naive_clear(&ws3);
     trop_pqnet_clear(e);
     trop_net_clear(net);
     trop_net_clear(full);

@@ -44,8 +44,8 @@ typedef struct trop_pqlayer_struct {
 
 /* A network prepared for evaluation: the integer layers, den = the product
  * of every layer's scale (D, times sd for the leaky rules), and scratch
- * space for ncol columns of values (the evaluation and the affine pieces
- * propagate 1 and input_dim + 2 columns).  Fields are read-only. */
+ * space for up to ncol = input_dim + 1 columns of values (the evaluation
+ * propagates 1, the affine pieces input_dim + 1).  Fields are read-only. */
 typedef struct trop_pqnet_struct {
     slong input_dim, output_dim, nlayers;
     slong maxw, kmax, ncol;  /* widest layer, largest maxout rank, columns */
@@ -53,7 +53,8 @@ typedef struct trop_pqnet_struct {
     fmpz_t den;
     fmpz *P, *Q, *P2, *Q2;   /* [maxw x ncol] each: this layer's and the next */
     fmpz *H, *G;             /* [kmax x ncol] each: the affine rows of one unit */
-    fmpz *bf, *t;            /* [ncol]: bias factor per column; a temporary */
+    fmpz *bf, *xw;           /* [ncol]: bias factor per column; the point (pieces) */
+    fmpz *t;                 /* [3] temporaries */
 } trop_pqnet_struct;
 typedef trop_pqnet_struct trop_pqnet_t[1];
 
