@@ -12,6 +12,11 @@ for spec in "2 3 12 5" "2 4 16 3" "3 3 10 3" "4 3 8 2"; do
     "$B/bench/bench_prune" $spec
 done
 echo
+echo "== pqnet: exact (P, Q) at a point and affine pieces, integer-scaled vs plain fmpq (same points)"
+for bits in 60 100 200; do
+    "$B/bench/bench_pqnet" data/nets/ACASXU_run2a_1_1_batch_2000.nnet 200 $bits
+done
+echo
 echo "== tropicalize on real networks (wall time of the conversion)"
 t=$("$B/tools/tropicalize" data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet -q | sed -n 's/^time: //p')
 echo "twin_ladder (5 inputs, 10 ReLUs), full 5-D: $t"

@@ -17,14 +17,17 @@
  * times D_l * M_1 * ... * M_(l-1), so at run time it is multiplied by dx
  * only.  One gcd per output, at the end, puts the results in lowest terms.
  *
- * Columns: several vectors go through the recursion at once, column 0 being
- * the point x, whose values choose the branch of every unit (the sign of
- * z = H - G, the arg max of a maxout group).  trop_pqnet_eval runs column 0
- * alone; trop_pqnet_piece adds input_dim + 1 columns for the affine pieces:
- * column 1 + j starts from the unit vector e_j without biases (the gradient),
- * the last from 0 with biases (the constant term), and all follow the
- * branches of column 0.  Given the branches the recursion is linear, so
- * these columns are exactly the coefficients of the affine piece. */
+ * Columns: trop_pqnet_eval runs one column, the point; each max takes the
+ * larger side by an integer comparison (the branch of a unit is the sign of
+ * z = H - G, the arg max of H_r - G_r for maxout).  trop_pqnet_piece runs
+ * input_dim + 1 columns: column j starts from the unit vector e_j without
+ * biases (the gradient), column input_dim from 0 with biases (the constant
+ * term), and each unit takes the branch that x picks.  Given the branches
+ * the recursion is linear, so the columns are the coefficients of every
+ * unit's affine piece, and the branch is read off them: z(x) = <grad z, x> +
+ * const z, i.e. sum_j xint_j zg_j + dx zc on the integer scale, n + 1
+ * products per unit.  The point's own values are never propagated (that
+ * would cost a whole column of nin-long rows, with the largest numbers). */
 #include <gmp.h>
 #include <flint/flint.h>
 #include <flint/fmpz.h>
@@ -111,7 +114,7 @@ void trop_pqnet_init(trop_pqnet_t e, const trop_net_t net)
     e->output_dim = trop_net_output_dim(net);
     e->nlayers = net->nlayers;
     e->maxw = net->input_dim;
-    e->ncol = net->input_dim + 2;
+    e->ncol = net->input_dim + 1;
     e->layers = trop_malloc((size_t)net->nlayers * sizeof(trop_pqlayer_struct));
     fmpz_init_set_ui(e->den, 1);
     for (l = 0; l < net->nlayers; l++) {
@@ -126,7 +129,8 @@ void trop_pqnet_init(trop_pqnet_t e, const trop_net_t net)
     e->H = _fmpz_vec_init(kmax * e->ncol);
     e->G = _fmpz_vec_init(kmax * e->ncol);
     e->bf = _fmpz_vec_init(e->ncol);
-    e->t = _fmpz_vec_init(e->ncol);
+    e->xw = _fmpz_vec_init(e->ncol);
+    e->t = _fmpz_vec_init(3);
     e->kmax = kmax;
 }
 
@@ -144,7 +148,8 @@ void trop_pqnet_clear(trop_pqnet_t e)
     _fmpz_vec_clear(e->H, e->kmax * e->ncol);
     _fmpz_vec_clear(e->G, e->kmax * e->ncol);
     _fmpz_vec_clear(e->bf, e->ncol);
-    _fmpz_vec_clear(e->t, e->ncol);
+    _fmpz_vec_clear(e->xw, e->ncol);
+    _fmpz_vec_clear(e->t, 3);
 }
 
 /* ---- The recursion on integer columns ---- */
@@ -153,8 +158,8 @@ void trop_pqnet_clear(trop_pqnet_t e)
  * bf: [ncol], the factor that puts the stored bias on each column's scale
  * (dx for the point, 0 where biases are dropped, 1 for the constant term).
  * This is the inner loop: fmpz multiply-adds only. */
-void _trop_pqlayer_affine_row(fmpz *H, fmpz *G, const trop_pqlayer_struct *L, slong i,
-                              const fmpz *P, const fmpz *Q, const fmpz *bf, slong ncol)
+static void affine_row(fmpz *H, fmpz *G, const trop_pqlayer_struct *L, slong i,
+                       const fmpz *P, const fmpz *Q, const fmpz *bf, slong ncol)
 {
     const fmpz *w = L->W + i * L->nin;
     slong j, c;
@@ -186,7 +191,7 @@ static void lincomb(fmpz_t res, const fmpz_t a, const fmpz_t u, const fmpz_t b, 
 }
 
 /* (P, Q): [ncol] of a relu or leaky unit from (H, G): [ncol] (consumed),
- * times sd.  pos: z = H - G >= 0 in column 0, which picks the larger term of
+ * times sd.  pos: z = H - G >= 0 at the point, which picks the larger term of
  * each max: for 0 <= s < 1, (H + sG) - (sH + G) = (1 - s) z; for s < 0,
  * (1 - s)(H - G) = (1 - s) z; for s > 1, (G + sH) - (sG + H) = (s - 1) z. */
 static void unit_leaky(fmpz *P, fmpz *Q, fmpz *H, fmpz *G, const trop_pqlayer_struct *L,
@@ -224,19 +229,38 @@ static void unit_leaky(fmpz *P, fmpz *Q, fmpz *H, fmpz *G, const trop_pqlayer_st
     }
 }
 
+/* z = the pre-activation H - G at the point, up to a positive factor: the
+ * integers H - G of the single column when xw is NULL, else sum_c xw[c]
+ * (H[c] - G[c]) over the columns of an affine piece (xw: [ncol], the point
+ * as integers and then its denominator).  tmp: one scratch integer. */
+static void unit_z(fmpz_t z, const fmpz *H, const fmpz *G, const fmpz *xw, slong ncol,
+                   fmpz_t tmp)
+{
+    slong c;
+    if (xw == NULL) {
+        fmpz_sub(z, H, G);
+        return;
+    }
+    fmpz_zero(z);
+    for (c = 0; c < ncol; c++) {
+        fmpz_sub(tmp, H + c, G + c);
+        fmpz_addmul(z, xw + c, tmp);
+    }
+}
+
 /* (P, Q): [ncol] of a maxout unit from its k rows (H, G): [k x ncol]:
  * max_r (H_r + sum_{t != r} G_t) = S + (H_r* - G_r*) with S = sum_t G_t and
- * r* the arg max of H_r - G_r in column 0.  Returns 0 if strict and that
- * arg max is not unique. */
+ * r* the arg max of z_r = H_r - G_r at the point (unit_z).  Returns 0 if
+ * strict and that arg max is not unique.  t: 3 scratch integers. */
 static int unit_maxout(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G, slong k, slong ncol,
-                       int strict, fmpz *t)
+                       const fmpz *xw, int strict, fmpz *t)
 {
     slong r, best = 0, c;
     int tie = 0;
-    fmpz_sub(t + 0, H, G);
+    unit_z(t + 0, H, G, xw, ncol, t + 2);
     for (r = 1; r < k; r++) {
         int cmp;
-        fmpz_sub(t + 1, H + r * ncol, G + r * ncol);
+        unit_z(t + 1, H + r * ncol, G + r * ncol, xw, ncol, t + 2);
         cmp = fmpz_cmp(t + 1, t + 0);
         if (cmp > 0) {
             best = r;
@@ -257,69 +281,32 @@ static int unit_maxout(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G, slong k, 
     return 1;
 }
 
-void _trop_pqlayer_unit(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G,
-                        const trop_pqlayer_struct *L, slong branch, slong ncol)
-{
-    slong c, r;
-    if (L->rule == TROP_PQ_MAXOUT) {
-        for (c = 0; c < ncol; c++) {
-            fmpz_zero(Q + c);
-            for (r = 0; r < L->k; r++)
-                fmpz_add(Q + c, Q + c, G + r * ncol + c);
-            fmpz_add(P + c, Q + c, H + branch * ncol + c);
-            fmpz_sub(P + c, P + c, G + branch * ncol + c);
-        }
-        return;
-    }
-    for (c = 0; c < ncol; c++) {
-        const fmpz *h = H + c, *g = G + c;
-        int pos = branch != 0;
-        switch (L->rule) {
-        case TROP_PQ_RELU:
-            fmpz_set(P + c, pos ? h : g);
-            fmpz_set(Q + c, g);
-            break;
-        case TROP_PQ_LEAKY_LO:
-            lincomb(P + c, L->sd, pos ? h : g, L->sn, pos ? g : h);
-            fmpz_mul(Q + c, L->spl, g);
-            break;
-        case TROP_PQ_LEAKY_NEG:
-            fmpz_mul(P + c, L->smi, pos ? h : g);
-            fmpz_mul(Q + c, L->sd, g);
-            fmpz_submul(Q + c, L->sn, h);
-            break;
-        case TROP_PQ_LEAKY_HI:
-            fmpz_mul(P + c, L->spl, h);
-            lincomb(Q + c, L->sd, pos ? g : h, L->sn, pos ? h : g);
-            break;
-        default:
-            fmpz_set(P + c, h);
-            fmpz_set(Q + c, g);
-            break;
-        }
-    }
-}
-
-/* Runs layer L on the columns in e->P, e->Q, leaving its outputs there.
- * Returns 0 if strict and a unit's branch is not decided (z = 0 in column
- * 0 at a relu or leaky unit, a tied maxout); the values are then partial. */
-static int layer_run(trop_pqnet_t e, const trop_pqlayer_struct *L, slong ncol, int strict)
+/* Runs layer L on the columns in e->P, e->Q, leaving its outputs there;
+ * xw as for unit_z.  Returns 0 if strict and a unit's branch is not decided
+ * (z = 0 at a relu or leaky unit, a tied maxout); the values are then
+ * partial. */
+static int layer_run(trop_pqnet_t e, const trop_pqlayer_struct *L, slong ncol,
+                     const fmpz *xw, int strict)
 {
     slong u, r, width = L->nout / L->k;
     fmpz *sw;
     for (u = 0; u < width; u++) {
         fmpz *P = e->P2 + u * ncol, *Q = e->Q2 + u * ncol;
         for (r = 0; r < L->k; r++)
-            _trop_pqlayer_affine_row(e->H + r * ncol, e->G + r * ncol, L, u * L->k + r, e->P,
-                                     e->Q, e->bf, ncol);
+            affine_row(e->H + r * ncol, e->G + r * ncol, L, u * L->k + r, e->P, e->Q, e->bf,
+                       ncol);
         if (L->rule == TROP_PQ_MAXOUT) {
-            if (!unit_maxout(P, Q, e->H, e->G, L->k, ncol, strict, e->t))
+            if (!unit_maxout(P, Q, e->H, e->G, L->k, ncol, xw, strict, e->t))
                 return 0;
         } else {
-            int cmp = fmpz_cmp(e->H, e->G);
-            if (strict && cmp == 0 && L->rule != TROP_PQ_LINEAR)
-                return 0;
-            unit_leaky(P, Q, e->H, e->G, L, cmp >= 0, ncol);
+            int sg = 0;
+            if (L->rule != TROP_PQ_LINEAR) {
+                unit_z(e->t, e->H, e->G, xw, ncol, e->t + 1);
+                sg = fmpz_sgn(e->t);
+                if (strict && sg == 0)
+                    return 0;
+            }
+            unit_leaky(P, Q, e->H, e->G, L, sg >= 0, ncol);
         }
     }
     sw = e->P; e->P = e->P2; e->P2 = sw;
@@ -327,27 +314,25 @@ static int layer_run(trop_pqnet_t e, const trop_pqlayer_struct *L, slong ncol, i
     return 1;
 }
 
-static int run(trop_pqnet_t e, slong ncol, int strict)
+static int run(trop_pqnet_t e, slong ncol, const fmpz *xw, int strict)
 {
     slong l;
     for (l = 0; l < e->nlayers; l++)
-        if (!layer_run(e, e->layers + l, ncol, strict))
+        if (!layer_run(e, e->layers + l, ncol, xw, strict))
             return 0;
     return 1;
 }
 
-/* Loads x as integers over dx (the lcm of its denominators) into column 0
- * of e->P, stride ncol, and zeros column 0 of e->Q. */
-static void load_point(trop_pqnet_t e, const fmpq *x, fmpz_t dx, slong ncol)
+/* xi: [input_dim] = x * dx, integers, with dx the lcm of the denominators
+ * of x. */
+static void point_to_int(fmpz *xi, fmpz_t dx, const fmpq *x, slong n)
 {
     slong j;
     fmpz_one(dx);
-    for (j = 0; j < e->input_dim; j++)
+    for (j = 0; j < n; j++)
         fmpz_lcm(dx, dx, fmpq_denref(x + j));
-    for (j = 0; j < e->input_dim; j++) {
-        scale_q(e->P + j * ncol, x + j, dx);
-        fmpz_zero(e->Q + j * ncol);
-    }
+    for (j = 0; j < n; j++)
+        scale_q(xi + j, x + j, dx);
 }
 
 /* ---- Evaluation ---- */
@@ -357,12 +342,13 @@ void trop_pqnet_eval(fmpq *P, fmpq *Q, trop_pqnet_t e, const fmpq *x, int recess
     slong i;
     fmpz_t dx;
     fmpz_init(dx);
-    load_point(e, x, dx, 1);
+    point_to_int(e->P, dx, x, e->input_dim);    /* one column: P_j = x_j, Q_j = 0 */
+    _fmpz_vec_zero(e->Q, e->input_dim);
     if (recession)
         fmpz_zero(e->bf);
     else
         fmpz_set(e->bf, dx);
-    run(e, 1, 0);
+    run(e, 1, NULL, 0);
     fmpz_mul(dx, dx, e->den);               /* the outputs' common denominator */
     for (i = 0; i < e->output_dim; i++) {
         fmpq_set_fmpz_frac(P + i, e->P + i, dx);
@@ -375,23 +361,19 @@ int trop_pqnet_piece(fmpq *Pa, fmpq *Qa, trop_pqnet_t e, const fmpq *x)
 {
     slong n = e->input_dim, ncol = e->ncol, i, j, c;
     int ok;
-    fmpz_t dx;
-    fmpz_init(dx);
-    load_point(e, x, dx, ncol);
-    for (j = 0; j < n; j++)                 /* gradient columns e_j; constant column 0 */
-        for (c = 1; c < ncol; c++) {
-            fmpz_set_si(e->P + j * ncol + c, c == j + 1);
+    point_to_int(e->xw, e->xw + n, x, n);
+    for (j = 0; j < n; j++)                 /* P_j = x_j: gradient e_j, constant 0 */
+        for (c = 0; c < ncol; c++) {
+            fmpz_set_si(e->P + j * ncol + c, c == j);
             fmpz_zero(e->Q + j * ncol + c);
         }
-    fmpz_set(e->bf, dx);
-    for (c = 1; c < ncol; c++)
-        fmpz_set_si(e->bf + c, c == ncol - 1);
-    ok = run(e, ncol, 1);
+    for (c = 0; c < ncol; c++)              /* biases go to the constant column */
+        fmpz_set_si(e->bf + c, c == n);
+    ok = run(e, ncol, e->xw, 1);
     for (i = 0; ok && i < e->output_dim; i++)
-        for (c = 1; c < ncol; c++) {        /* column c is entry c - 1 of the row */
-            fmpq_set_fmpz_frac(Pa + i * (n + 1) + c - 1, e->P + i * ncol + c, e->den);
-            fmpq_set_fmpz_frac(Qa + i * (n + 1) + c - 1, e->Q + i * ncol + c, e->den);
+        for (c = 0; c < ncol; c++) {
+            fmpq_set_fmpz_frac(Pa + i * ncol + c, e->P + i * ncol + c, e->den);
+            fmpq_set_fmpz_frac(Qa + i * ncol + c, e->Q + i * ncol + c, e->den);
         }
-    fmpz_clear(dx);
     return ok;
 }

@@ -44,8 +44,8 @@ typedef struct trop_pqlayer_struct {
 
 /* A network prepared for evaluation: the integer layers, den = the product
  * of every layer's scale (D, times sd for the leaky rules), and scratch
- * space for ncol columns of values (the evaluation and the affine pieces
- * propagate 1 and input_dim + 2 columns).  Fields are read-only. */
+ * space for up to ncol = input_dim + 1 columns of values (the evaluation
+ * propagates 1, the affine pieces input_dim + 1).  Fields are read-only. */
 typedef struct trop_pqnet_struct {
     slong input_dim, output_dim, nlayers;
     slong maxw, kmax, ncol;  /* widest layer, largest maxout rank, columns */
@@ -53,7 +53,8 @@ typedef struct trop_pqnet_struct {
     fmpz_t den;
     fmpz *P, *Q, *P2, *Q2;   /* [maxw x ncol] each: this layer's and the next */
     fmpz *H, *G;             /* [kmax x ncol] each: the affine rows of one unit */
-    fmpz *bf, *t;            /* [ncol]: bias factor per column; a temporary */
+    fmpz *bf, *xw;           /* [ncol]: bias factor per column; the point (pieces) */
+    fmpz *t;                 /* [3] temporaries */
 } trop_pqnet_struct;
 typedef trop_pqnet_struct trop_pqnet_t[1];
 
@@ -97,25 +98,6 @@ TROP_API void trop_pqnet_eval(fmpq *P, fmpq *Q, trop_pqnet_t e, const fmpq *x,
  * initialised by the caller.  Aliasing: none.  Threads: as for
  * trop_pqnet_eval. */
 TROP_API int trop_pqnet_piece(fmpq *Pa, fmpq *Qa, trop_pqnet_t e, const fmpq *x);
-
-/* ---- Layer steps (for the exact region enumeration) ---- */
-
-/* H, G: [ncol] = the affine pair of row i of L from the previous layer's
- * values P, Q: [nin x ncol] (row-major), on the integer scale of L (see
- * trop_pqlayer_struct): H = b * bf + sum_j (w+ P_j + w- Q_j),
- * G = sum_j (w+ Q_j + w- P_j), column by column; bf: [ncol] is the factor
- * that brings the stored bias to each column's scale (1 for a constant
- * column, 0 for a gradient column).  Aliasing: none. */
-TROP_API void _trop_pqlayer_affine_row(fmpz *H, fmpz *G, const trop_pqlayer_struct *L, slong i,
-                                       const fmpz *P, const fmpz *Q, const fmpz *bf,
-                                       slong ncol);
-
-/* P, Q: [ncol] = one unit of L from its affine pairs H, G ([ncol], or
- * [k x ncol] for maxout) on a given branch: for relu and leaky rules branch
- * 1 means z = H - G >= 0 and 0 means z < 0; for maxout, branch is the arg
- * max row r in 0..k-1.  H and G are not modified.  Aliasing: none. */
-TROP_API void _trop_pqlayer_unit(fmpz *P, fmpz *Q, const fmpz *H, const fmpz *G,
-                                 const trop_pqlayer_struct *L, slong branch, slong ncol);
 
 #ifdef __cplusplus
 }
