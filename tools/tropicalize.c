@@ -386,19 +386,25 @@ static void eval_original(fmpq *y, const trop_net_t net, const tz_problem *p, co
     _fmpq_vec_clear(x, n);
 }
 
-static long compare_at(const trop_trat_struct *F, const trop_net_t net, const tz_problem *p,
-                       const fmpq *t, fmpq *y)
+/* The number of outputs where P - Q differs from the network at t.  fe:
+ * [2 m], the prepared num and den of every output. */
+static long compare_at(const trop_tpoly_feval_struct *fe, const trop_net_t net,
+                       const tz_problem *p, const fmpq *t, fmpq *y)
 {
     slong k, m = trop_net_output_dim(net);
     long bad = 0;
-    fmpq_t v;
+    fmpq_t v, w;
     fmpq_init(v);
+    fmpq_init(w);
     eval_original(y, net, p, t);
     for (k = 0; k < m; k++) {
-        trop_trat_eval_q(v, F + k, t);
+        trop_tpoly_feval_q(v, fe + 2 * k, t);
+        trop_tpoly_feval_q(w, fe + 2 * k + 1, t);
+        fmpq_sub(v, v, w);
         bad += !fmpq_equal(v, y + k);
     }
     fmpq_clear(v);
+    fmpq_clear(w);
     return bad;
 }
 
@@ -407,9 +413,14 @@ static void verify(tz_verify *res, const trop_trat_struct *F, const trop_net_t n
 {
     slong m = p->m, k, i, nout = trop_net_output_dim(net);
     fmpq *t = _fmpq_vec_init(m), *y = _fmpq_vec_init(nout);
+    trop_tpoly_feval_struct *fe = flint_malloc((size_t)(2 * nout) * sizeof(*fe));
     fmpz_t a, q;
     trop_rng r;
     double t0 = tool_now();
+    for (k = 0; k < nout; k++) {
+        trop_tpoly_feval_init(fe + 2 * k, F[k].num);
+        trop_tpoly_feval_init(fe + 2 * k + 1, F[k].den);
+    }
     memset(res, 0, sizeof *res);
     fmpz_init(a);
     fmpz_init(q);
@@ -425,15 +436,18 @@ static void verify(tz_verify *res, const trop_trat_struct *F, const trop_net_t n
             fmpq_div_fmpz(t + i, t + i, q);
             fmpq_add(t + i, t + i, p->lo + i);
         }
-        res->mismatches += compare_at(F, net, p, t, y) > 0;
+        res->mismatches += compare_at(fe, net, p, t, y) > 0;
         res->points++;
     }
     for (k = 0; m <= 12 && k < ((slong)1 << m); k++) {
         for (i = 0; i < m; i++)
             fmpq_set(t + i, (k >> i) & 1 ? p->hi + i : p->lo + i);
-        res->mismatches += compare_at(F, net, p, t, y) > 0;
+        res->mismatches += compare_at(fe, net, p, t, y) > 0;
         res->corners++;
     }
+    for (k = 0; k < 2 * nout; k++)
+        trop_tpoly_feval_clear(fe + k);
+    flint_free(fe);
     fmpz_clear(a);
     fmpz_clear(q);
     _fmpq_vec_clear(t, m);

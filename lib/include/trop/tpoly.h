@@ -105,6 +105,28 @@ TROP_API int trop_tpoly_eval_q(fmpq_t res, const trop_tpoly_t f, const fmpq *x,
 /* res = f(x) in double (rounded).  Returns -HUGE_VAL for the tropical zero. */
 TROP_API double trop_tpoly_eval_d(const trop_tpoly_t f, const double *x);
 
+/* A tropical polynomial prepared for exact evaluation at many points: its
+ * terms rounded to double, which decide in double (with a proven error
+ * bound) which few terms can be maximal, so only those are evaluated
+ * exactly (lib/tpoly/feval.c).  Ownership: init borrows f, which must not
+ * change or go away before clear.  Not for two threads at
+ * once. */
+typedef struct trop_tpoly_feval_struct {
+    const trop_tpoly_struct *f;
+    double *d;       /* [length x (nvars + 1)]: exponents, then coefficient */
+    slong *cand;     /* [length] scratch */
+    double *hi;      /* [length] scratch */
+    int finite;      /* every term fits a double with room to spare */
+} trop_tpoly_feval_struct;
+typedef trop_tpoly_feval_struct trop_tpoly_feval_t[1];
+
+TROP_API void trop_tpoly_feval_init(trop_tpoly_feval_t e, const trop_tpoly_t f);
+TROP_API void trop_tpoly_feval_clear(trop_tpoly_feval_t e);
+/* res = f(x) exactly, as trop_tpoly_eval_q (returns 0 for the tropical
+ * zero).  Falls back to the plain exact evaluation when a term or x does not
+ * fit a double.  Shapes: x: [nvars]. */
+TROP_API int trop_tpoly_feval_q(fmpq_t res, const trop_tpoly_feval_t e, const fmpq *x);
+
 /* res = num(x) - den(x) exactly.  Aborts if num or den is the tropical
  * zero. */
 TROP_API void trop_trat_eval_q(fmpq_t res, const trop_trat_t f, const fmpq *x);
