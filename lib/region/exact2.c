@@ -420,7 +420,6 @@ typedef struct {
     slong N, nlayers, tid;
     xlevel *lev;
     mp_limb_t *tmp;       /* [12N] scratch */
-    fmpz *outP, *outQ;    /* [nout x 3]: the pieces emitted */
     trop_xregion2_emit emit;
     void *emit_arg;
     slong *per_layer;     /* [nlayers], this thread's counts */
@@ -614,23 +613,6 @@ static void stop(xctx *c, trop_status st, const char *msg, slong n)
         c->sh->st = trop_error_set(c->sh->err, st, "region", msg, n);
 }
 
-/* out: [nout x 3] = the pieces P: [nout x 4N] as (d/dt0, d/dt1, c+ - c-). */
-static void pieces_get_fmpz(fmpz *out, const mp_limb_t *P, slong nout, slong N)
-{
-    slong o;
-    fmpz_t t;
-    fmpz_init(t);
-    for (o = 0; o < nout; o++) {
-        const mp_limb_t *p = P + 4 * N * o;
-        fmpz_set_ui_array(out + 3 * o, p, N);
-        fmpz_set_ui_array(out + 3 * o + 1, p + N, N);
-        fmpz_set_ui_array(out + 3 * o + 2, p + 2 * N, N);
-        fmpz_set_ui_array(t, p + 3 * N, N);
-        fmpz_sub(out + 3 * o + 2, out + 3 * o + 2, t);
-    }
-    fmpz_clear(t);
-}
-
 static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
                   const mp_limb_t *Qin)
 {
@@ -655,9 +637,7 @@ static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
             return;
         }
     }
-    pieces_get_fmpz(c->outP, Pin, c->e->output_dim, c->N);
-    pieces_get_fmpz(c->outQ, Qin, c->e->output_dim, c->N);
-    c->emit(c->outP, c->outQ, c->e->output_dim, c->emit_arg);
+    c->emit(Pin, Qin, c->e->output_dim, c->N, c->emit_arg);
 }
 
 static void level_init(xlevel *v, const trop_pqlayer_struct *L, slong l, slong N)
@@ -716,8 +696,6 @@ static void ctx_init(xctx *c, const trop_pqnet_struct *e, const _xnet *x, xshare
     c->emit = emit;
     c->emit_arg = emit_arg;
     c->tmp = trop_calloc((size_t)(12 * N), sizeof(mp_limb_t));
-    c->outP = _fmpz_vec_init(3 * e->output_dim);
-    c->outQ = _fmpz_vec_init(3 * e->output_dim);
     c->per_layer = trop_calloc((size_t)e->nlayers, sizeof(slong));
     c->lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
     for (l = 0; l < e->nlayers; l++)
@@ -732,8 +710,6 @@ static void ctx_clear(xctx *c)
     trop_free(c->lev);
     trop_free(c->tmp);
     trop_free(c->per_layer);
-    _fmpz_vec_clear(c->outP, 3 * c->e->output_dim);
-    _fmpz_vec_clear(c->outQ, 3 * c->e->output_dim);
 }
 
 /* Makes the exact form of every line of level v, so that threads only read
@@ -759,6 +735,16 @@ static void *worker_run(void *arg)
     descend(&w->c, 0, w->top, w->c.tid, w->nthreads);
     flint_cleanup();            /* FLINT's per-thread caches */
     return NULL;
+}
+
+slong _trop_xregion2_width(const trop_pqnet_struct *e)
+{
+    _xnet x;
+    slong N;
+    _xnet_init(&x, e);
+    N = x.N;
+    _xnet_clear(&x);
+    return N;
 }
 
 trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,

@@ -5,9 +5,12 @@
 #include "trop/region.h"
 
 /* Called once per activation region with the exact pieces of every output:
- * P, Q: [nout x 3] integer columns (dP/dt0, dP/dt1, P(0)) over the common
- * denominator e->den of the trop_pqnet_struct.  Borrowed for the call. */
-typedef void (*trop_xregion2_emit)(const fmpz *P, const fmpz *Q, slong nout, void *arg);
+ * P, Q: [nout x 4N] limbs, each piece the four nonnegative N-limb columns
+ * (dP/dt0, dP/dt1, c+, c-), P = dP/dt0 t0 + dP/dt1 t1 + c+ - c-, over the
+ * common denominator e->den of the trop_pqnet_struct (limbs.c).  Borrowed
+ * for the call. */
+typedef void (*trop_xregion2_emit)(const mp_limb_t *P, const mp_limb_t *Q, slong nout, slong N,
+                                   void *arg);
 
 /* Exact enumeration of the activation regions of the two-input network
  * prepared in e over all of R^2 (exact2.c) on nthreads threads: thread t
@@ -16,6 +19,9 @@ typedef void (*trop_xregion2_emit)(const fmpz *P, const fmpz *Q, slong nout, voi
  * layer.  opts may be NULL (max_regions, progress as for
  * trop_region2_set_enum; progress is called from one thread only).
  * Errors: TROP_ERR_LIMIT, TROP_ERR_INTERRUPTED. */
+/* N, the limb width of the pieces that _trop_xregion2_enum emits for e. */
+slong _trop_xregion2_width(const trop_pqnet_struct *e);
+
 trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
                                 void **emit_args, slong nthreads, slong *per_layer,
                                 const trop_region2_opts *opts, trop_error *err);

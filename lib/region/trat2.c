@@ -14,6 +14,8 @@
  * rays of the cells of the terms found, that no term is missing.  A failure
  * there would be a bug in the enumeration and is reported as one. */
 #include <math.h>
+#include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,24 +76,22 @@ static trop_status certify_one(int *certified, const trop_tpoly_t T, rctx *c, sl
 
 /* ---- collecting the pieces ---- */
 
-/* The exact pieces met so far, per function (output o's P at 2 o, its Q at
- * 2 o + 1): integer triples over the common denominator. */
+/* The exact pieces met by one thread, per function (output o's P at 2 o,
+ * its Q at 2 o + 1), as 4N-limb records (limbs.c). */
 typedef struct {
-    slong nfun;
-    fmpz **v;      /* [nfun] arrays of [len x 3] */
+    slong nfun, N;
+    mp_limb_t **v;     /* [nfun] arrays of [len x 4N] */
     slong *len, *cap;
     slong regions;
 } collect;
 
-static void collect_init(collect *c, slong nout)
+static void collect_init(collect *c, slong nout, slong N)
 {
-    slong f;
     c->nfun = 2 * nout;
-    c->v = trop_malloc((size_t)c->nfun * sizeof(fmpz *));
+    c->N = N;
+    c->v = trop_calloc((size_t)c->nfun, sizeof(mp_limb_t *));
     c->len = trop_calloc((size_t)c->nfun, sizeof(slong));
     c->cap = trop_calloc((size_t)c->nfun, sizeof(slong));
-    for (f = 0; f < c->nfun; f++)
-        c->v[f] = NULL;
     c->regions = 0;
 }
 
@@ -99,39 +99,21 @@ static void collect_clear(collect *c)
 {
     slong f;
     for (f = 0; f < c->nfun; f++)
-        if (c->v[f] != NULL)
-            _fmpz_vec_clear(c->v[f], 3 * c->cap[f]);
+        trop_free(c->v[f]);
     trop_free(c->v);
     trop_free(c->len);
     trop_free(c->cap);
 }
 
-static void collect_push(collect *c, slong f, const fmpz *t)
+static void collect_push(collect *c, slong f, const mp_limb_t *piece)
 {
+    slong rec = 4 * c->N;
     if (c->len[f] == c->cap[f]) {
-        slong nc = c->cap[f] ? 2 * c->cap[f] : 256;
-        fmpz *nv = _fmpz_vec_init(3 * nc);
-        slong i;
-        for (i = 0; i < 3 * c->len[f]; i++)
-            fmpz_swap(nv + i, c->v[f] + i);
-        if (c->v[f] != NULL)
-            _fmpz_vec_clear(c->v[f], 3 * c->cap[f]);
-        c->v[f] = nv;
-        c->cap[f] = nc;
+        c->cap[f] = c->cap[f] ? 2 * c->cap[f] : 1024;
+        c->v[f] = trop_realloc(c->v[f], (size_t)(c->cap[f] * rec) * sizeof(mp_limb_t));
     }
-    _fmpz_vec_set(c->v[f] + 3 * c->len[f], t, 3);
+    memcpy(c->v[f] + c->len[f] * rec, piece, (size_t)rec * sizeof(mp_limb_t));
     c->len[f]++;
-}
-
-/* Moves the triples of b to the end of a's and releases b. */
-static void collect_merge(collect *a, collect *b)
-{
-    slong f, i;
-    for (f = 0; f < a->nfun; f++)
-        for (i = 0; i < b->len[f]; i++)
-            collect_push(a, f, b->v[f] + 3 * i);
-    a->regions += b->regions;
-    collect_clear(b);
 }
 
 /* The processors online (at least 1). */
@@ -141,52 +123,120 @@ static slong default_threads(void)
     return n >= 1 ? (slong)n : 1;
 }
 
-static void emit_collect(const fmpz *P, const fmpz *Q, slong nout, void *arg)
+static void emit_collect(const mp_limb_t *P, const mp_limb_t *Q, slong nout, slong N, void *arg)
 {
     collect *c = arg;
     slong o;
     c->regions++;
     for (o = 0; o < nout; o++) {
-        collect_push(c, 2 * o, P + 3 * o);
-        collect_push(c, 2 * o + 1, Q + 3 * o);
+        collect_push(c, 2 * o, P + 4 * N * o);
+        collect_push(c, 2 * o + 1, Q + 4 * N * o);
     }
 }
 
-static int triple_cmp(const void *x, const void *y)
+/* qsort has no context argument in C11: records carry their width. */
+typedef struct {
+    const mp_limb_t *p;
+    slong N;
+} rec_ref;
+
+/* Order by gradient (d/dt0, then d/dt1): two pieces of a convex function
+ * with one gradient are one piece, so the gradient alone identifies a term. */
+static int rec_cmp(const void *x, const void *y)
 {
-    const fmpz *a = *(const fmpz *const *)x, *b = *(const fmpz *const *)y;
-    int s = fmpz_cmp(a + 0, b + 0);
-    if (s == 0)
-        s = fmpz_cmp(a + 1, b + 1);
-    return s != 0 ? s : fmpz_cmp(a + 2, b + 2);
+    const rec_ref *a = x, *b = y;
+    int s = mpn_cmp(a->p, b->p, a->N);
+    return s != 0 ? s : mpn_cmp(a->p + a->N, b->p + a->N, a->N);
 }
 
-/* T = the distinct triples of function f as terms: exponent (t0, t1) / den,
- * coefficient t2 / den. */
-static void collect_terms(trop_tpoly_t T, const collect *c, slong f, const fmpz_t den)
+/* T = the distinct pieces of function f over all threads' collections cols:
+ * [nth] as terms: exponent (d/dt0, d/dt1) / den, coefficient (c+ - c-) /
+ * den.  The sort order is the canonical order. */
+static void collect_terms(trop_tpoly_t T, const collect *cols, slong nth, slong f,
+                          const fmpz_t den)
 {
-    slong i, n = c->len[f];
-    const fmpz **ord = trop_malloc((size_t)(n > 0 ? n : 1) * sizeof(fmpz *));
+    slong i, t, n = 0, N = cols[0].N;
+    rec_ref *ord;
     fmpq a[2];
     fmpq_t k;
+    fmpz_t u, v;
+    for (t = 0; t < nth; t++)
+        n += cols[t].len[f];
+    ord = trop_malloc((size_t)(n > 0 ? n : 1) * sizeof(rec_ref));
+    for (t = 0, n = 0; t < nth; t++)
+        for (i = 0; i < cols[t].len[f]; i++) {
+            ord[n].p = cols[t].v[f] + 4 * N * i;
+            ord[n++].N = N;
+        }
+    qsort(ord, (size_t)n, sizeof(rec_ref), rec_cmp);
     fmpq_init(a + 0); fmpq_init(a + 1); fmpq_init(k);
-    for (i = 0; i < n; i++)
-        ord[i] = c->v[f] + 3 * i;
-    qsort(ord, (size_t)n, sizeof(fmpz *), triple_cmp);
+    fmpz_init(u); fmpz_init(v);
     trop_tpoly_zero(T);
     for (i = 0; i < n; i++) {
-        if (i > 0 && triple_cmp(ord + i - 1, ord + i) == 0)
+        const mp_limb_t *p = ord[i].p;
+        if (i > 0 && rec_cmp(ord + i - 1, ord + i) == 0)
             continue;
-        fmpq_set_fmpz_frac(a + 0, ord[i] + 0, den);
-        fmpq_set_fmpz_frac(a + 1, ord[i] + 1, den);
-        fmpq_set_fmpz_frac(k, ord[i] + 2, den);
+        fmpz_set_ui_array(u, p, N);
+        fmpq_set_fmpz_frac(a + 0, u, den);
+        fmpz_set_ui_array(u, p + N, N);
+        fmpq_set_fmpz_frac(a + 1, u, den);
+        fmpz_set_ui_array(u, p + 2 * N, N);
+        fmpz_set_ui_array(v, p + 3 * N, N);
+        fmpz_sub(u, u, v);
+        fmpq_set_fmpz_frac(k, u, den);
         trop_tpoly_push_term(T, a, k);
     }
-    /* already canonical: the triples are sorted by (t0, t1) over one
-     * positive denominator, and two pieces of a convex function never share
-     * a gradient with different constants */
     fmpq_clear(a + 0); fmpq_clear(a + 1); fmpq_clear(k);
+    fmpz_clear(u); fmpz_clear(v);
     trop_free(ord);
+}
+
+/* The functions f = t, t + nth, ... converted by one thread. */
+typedef struct {
+    trop_trat_struct *res;
+    const collect *cols;
+    slong nth, t, nfun;
+    const fmpz *den;
+} terms_job;
+
+static void *terms_run(void *arg)
+{
+    terms_job *j = arg;
+    slong f;
+    for (f = j->t; f < j->nfun; f += j->nth)
+        collect_terms(f % 2 ? j->res[f / 2].den : j->res[f / 2].num, j->cols, j->nth, f, j->den);
+    if (j->t > 0)
+        flint_cleanup();
+    return NULL;
+}
+
+/* All functions' terms, the functions shared out among nth threads. */
+static void all_terms(trop_trat_struct *res, const collect *cols, slong nth, const fmpz_t den)
+{
+    terms_job *jobs = trop_malloc((size_t)nth * sizeof(terms_job));
+    pthread_t *th = trop_malloc((size_t)nth * sizeof(pthread_t));
+    char *started = trop_calloc((size_t)nth, 1);
+    slong t;
+    for (t = 0; t < nth; t++) {
+        jobs[t].res = res;
+        jobs[t].cols = cols;
+        jobs[t].nth = nth;
+        jobs[t].t = t;
+        jobs[t].nfun = cols[0].nfun;
+        jobs[t].den = den;
+    }
+    for (t = 1; t < nth; t++)
+        started[t] = pthread_create(th + t, NULL, terms_run, jobs + t) == 0;
+    terms_run(jobs + 0);
+    for (t = 1; t < nth; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            terms_run(jobs + t);
+    }
+    trop_free(jobs);
+    trop_free(th);
+    trop_free(started);
 }
 
 /* ---- driver ---- */
@@ -214,7 +264,7 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
     trop_region2_opts ro = {0, NULL, NULL};
     trop_rconv_info dummy;
     rctx c;
-    collect col, *cols;
+    collect *cols;
     void **args;
     slong o, f, t, nth, nout = trop_net_output_dim(net);
     slong cmax = opts != NULL ? opts->certify_max_terms : 0;
@@ -236,23 +286,20 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
     cols = trop_malloc((size_t)nth * sizeof(collect));
     args = trop_malloc((size_t)nth * sizeof(void *));
     for (t = 0; t < nth; t++) {
-        collect_init(cols + t, nout);
+        collect_init(cols + t, nout, _trop_xregion2_width(c.e));
         args[t] = cols + t;
     }
     st = _trop_xregion2_enum(c.e, emit_collect, args, nth, info->per_layer, &ro, err);
-    for (t = 1; t < nth; t++)
-        collect_merge(cols, cols + t);
-    col = cols[0];
-    info->regions = col.regions;
+    for (t = 0; t < nth; t++)
+        info->regions += cols[t].regions;
     for (o = 0; o < nout; o++) {
         trop_tpoly_zero(res[o].num);
         trop_tpoly_zero(res[o].den);
     }
-    for (f = 0; f < 2 * nout && st == TROP_OK; f++) {
-        trop_tpoly_struct *T = f % 2 ? res[f / 2].den : res[f / 2].num;
-        collect_terms(T, &col, f, c.e->den);
-    }
-    collect_clear(&col);
+    if (st == TROP_OK)
+        all_terms(res, cols, nth, c.e->den);
+    for (t = 0; t < nth; t++)
+        collect_clear(cols + t);
     trop_free(cols);
     trop_free(args);
     for (f = 0; f < 2 * nout && st == TROP_OK && certify; f++) {
