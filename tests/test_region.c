@@ -211,6 +211,75 @@ START_TEST(test_real_twin_ladder_plane)
 }
 END_TEST
 
+START_TEST(test_real_acas_plane)
+{
+    /* ACAS Xu 1_1 (5 inputs, 6 x 50 ReLUs, 5 outputs) on the plane of its
+     * first two normalised inputs, the others at 0.  The exact enumeration
+     * and the double search (a second method) must agree on the region
+     * counts, layer by layer; P - Q must equal the network exactly at random
+     * rational points, near and far. */
+    trop_net_t net, sl;
+    trop_region2_set_t ds;
+    trop_rconv_info info;
+    trop_trat_struct *R;
+    trop_tpoly_feval_t fp, fq;
+    trop_rng r;
+    fmpq *x0, *U, t[2], y[5];
+    fmpq_t v, w;
+    slong i, k, o;
+    trop_net_init(net, 1);
+    trop_net_init(sl, 1);
+    ck_assert_int_eq(trop_net_read(net, trop_test_data("nnet/ACASXU_run2a_1_1_batch_2000.nnet"),
+                                   NULL), TROP_OK);
+    x0 = _fmpq_vec_init(5);
+    U = _fmpq_vec_init(10);
+    fmpq_one(U + 0);
+    fmpq_one(U + 3);
+    trop_net_slice(sl, net, x0, U, 2);
+    R = trats_new(5);
+    ck_assert_int_eq(trop_trat_vec_set_net_regions(R, sl, NULL, &info, NULL), TROP_OK);
+    trop_region2_set_init(ds);
+    ck_assert_int_eq(trop_region2_set_enum(ds, sl, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(info.regions, ds->nregions);
+    for (i = 0; i < sl->nlayers; i++)
+        ck_assert_int_eq(info.per_layer[i], ds->per_layer[i]);
+    ck_assert_int_eq(info.regions, 105509);
+    trop_region2_set_clear(ds);
+    trop_free(info.per_layer);
+    trop_rng_init(&r, trop_test_seed() + 5000);
+    fmpq_init(t + 0); fmpq_init(t + 1); fmpq_init(v); fmpq_init(w);
+    for (o = 0; o < 5; o++)
+        fmpq_init(y + o);
+    for (k = 0; k < trop_test_count(40); k++) {
+        trop_test_rand_q(t + 0, &r);
+        trop_test_rand_q(t + 1, &r);
+        if (k % 4 == 3) {             /* far out: the unbounded regions */
+            fmpq_mul_2exp(t + 0, t + 0, 20);
+            fmpq_mul_2exp(t + 1, t + 1, 20);
+        }
+        trop_net_eval_q(y, sl, t);
+        for (o = 0; o < 5; o++) {
+            trop_tpoly_feval_init(fp, R[o].num);
+            trop_tpoly_feval_init(fq, R[o].den);
+            trop_tpoly_feval_q(v, fp, t);
+            trop_tpoly_feval_q(w, fq, t);
+            fmpq_sub(v, v, w);
+            ck_assert_msg(fmpq_equal(v, y + o), "output %ld differs at point %ld", o, k);
+            trop_tpoly_feval_clear(fp);
+            trop_tpoly_feval_clear(fq);
+        }
+    }
+    fmpq_clear(t + 0); fmpq_clear(t + 1); fmpq_clear(v); fmpq_clear(w);
+    for (o = 0; o < 5; o++)
+        fmpq_clear(y + o);
+    trats_free(R, 5);
+    _fmpq_vec_clear(x0, 5);
+    _fmpq_vec_clear(U, 10);
+    trop_net_clear(sl);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* ---- the completeness proof can fail ---- */
 
 static void tpoly_oracle(fmpq_t val, const fmpq *x, int recession, void *arg)
@@ -289,6 +358,7 @@ static Suite *region_suite(void)
     tcase_add_test(tc, test_single_unit);
     tcase_add_loop_test(tc, test_random_vs_algebra, 0, trop_test_count(30));
     tcase_add_test(tc, test_real_twin_ladder_plane);
+    tcase_add_test(tc, test_real_acas_plane);
     tcase_add_loop_test(tc, test_certify_detects_missing, 0, 4);
     suite_add_tcase(s, tc);
     return s;

@@ -451,6 +451,73 @@ START_TEST(test_net_random)
 }
 END_TEST
 
+START_TEST(test_feval_random)
+{
+    /* The filtered evaluation equals the plain exact one, on random terms at
+     * random points and at points where two terms tie exactly (the filter
+     * must keep both), with coefficients spread over many magnitudes. */
+    trop_rng r;
+    trop_tpoly_t f;
+    trop_tpoly_feval_t e;
+    fmpq a[2], x[2];
+    fmpq_t c, u, v, s;
+    slong i, k, n = 2 + _i * 7;
+    trop_rng_init(&r, trop_test_seed() + 6000 + (unsigned long long)_i);
+    trop_tpoly_init(f, 2);
+    fmpq_init(a + 0); fmpq_init(a + 1); fmpq_init(x + 0); fmpq_init(x + 1);
+    fmpq_init(c); fmpq_init(u); fmpq_init(v); fmpq_init(s);
+    for (i = 0; i < n; i++) {
+        trop_test_rand_q(a + 0, &r);
+        trop_test_rand_q(a + 1, &r);
+        trop_test_rand_q(c, &r);
+        fmpq_mul_2exp(c, c, (ulong)trop_rng_below(&r, 80));
+        trop_tpoly_push_term(f, a, c);
+    }
+    /* a term that beats the maximal term at x* = (1/3, -2/7) by only 2^-90
+     * (relative to coefficients up to 2^80): equal in double */
+    trop_tpoly_canonicalise(f);
+    fmpq_set_si(x + 0, 1, 3);
+    fmpq_set_si(x + 1, -2, 7);
+    trop_tpoly_eval_q(u, f, x, &k);
+    trop_test_rand_q(a + 0, &r);
+    trop_test_rand_q(a + 1, &r);
+    _trop_qvec_dot(v, a, x, 2);
+    fmpq_sub(c, u, v);                       /* the new term equals f at x* ... */
+    fmpq_one(s);
+    fmpq_div_2exp(s, s, 90);
+    fmpq_add(c, c, s);                       /* ... plus 2^-90 */
+    trop_tpoly_push_term(f, a, c);
+    trop_tpoly_canonicalise(f);
+    trop_tpoly_feval_init(e, f);
+    fmpq_add(u, u, s);
+    ck_assert_int_eq(trop_tpoly_feval_q(v, e, x), 1);
+    ck_assert_msg(fmpq_equal(u, v), "near tie missed, seed %llu",
+                  trop_test_seed() + 6000 + (unsigned long long)_i);
+    for (k = 0; k < 50; k++) {
+        trop_test_rand_q(x + 0, &r);
+        trop_test_rand_q(x + 1, &r);
+        if (k % 2 == 1 && f->length >= 2) {
+            /* move x1 so that terms 0 and 1 tie: <a0 - a1, x> = c1 - c0 */
+            fmpq_sub(u, f->exps + 0, f->exps + 2);
+            fmpq_sub(v, f->exps + 1, f->exps + 3);
+            if (!fmpq_is_zero(v)) {
+                fmpq_sub(s, f->coefs + 1, f->coefs + 0);
+                fmpq_submul(s, u, x + 0);
+                fmpq_div(x + 1, s, v);
+            }
+        }
+        trop_tpoly_eval_q(u, f, x, NULL);
+        ck_assert_int_eq(trop_tpoly_feval_q(v, e, x), 1);
+        ck_assert_msg(fmpq_equal(u, v), "seed %llu, point %ld",
+                      trop_test_seed() + 6000 + (unsigned long long)_i, k);
+    }
+    trop_tpoly_feval_clear(e);
+    trop_tpoly_clear(f);
+    fmpq_clear(a + 0); fmpq_clear(a + 1); fmpq_clear(x + 0); fmpq_clear(x + 1);
+    fmpq_clear(c); fmpq_clear(u); fmpq_clear(v); fmpq_clear(s);
+}
+END_TEST
+
 START_TEST(test_net_real_twin_ladder)
 {
     /* A real verification benchmark (5 inputs, 10 ReLUs): tropicalized over
@@ -501,6 +568,7 @@ static Suite *tpoly_suite(void)
     tc = tcase_create("arith");
     tcase_add_test(tc, test_arith_hand);
     tcase_add_test(tc, test_eval_hand);
+    tcase_add_loop_test(tc, test_feval_random, 0, trop_test_count(20));
     suite_add_tcase(s, tc);
     tc = tcase_create("prune");
     tcase_set_timeout(tc, 120);
