@@ -21,12 +21,29 @@ echo "== tropicalize on real networks (wall time of the conversion)"
 t=$("$B/tools/tropicalize" data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet -q | sed -n 's/^time: //p')
 echo "twin_ladder (5 inputs, 10 ReLUs), full 5-D: $t"
 echo
+echo "== tropicalize on the plane: exact region enumeration vs algebraic conversion (same nets)"
+for w in 6 10 14; do
+    "$B/bench/bench_regions" $w 3
+done
+echo
 echo "== ACAS Xu 1_1 on the plane of inputs 0 and 1, others 0 (issue 2 target: < 10 s)"
+echo "   regions method, all threads, then one thread (the ratio is the parallel speed-up)"
+for th in 0 1; do
+    if [ $th -eq 0 ]; then opt=""; else opt="--threads 1"; fi
+    # shellcheck disable=SC2086
+    "$B/tools/tropicalize" data/nets/ACASXU_run2a_1_1_batch_2000.nnet --slice-axes 0,1 -q $opt \
+        >/tmp/trop-bench-acas-$th.txt 2>&1 || echo "failed: $(tail -1 /tmp/trop-bench-acas-$th.txt)"
+done
+grep -E '^(output|method)' /tmp/trop-bench-acas-0.txt
+t0=$(sed -n 's/^time: \([0-9.]*\) s/\1/p' /tmp/trop-bench-acas-0.txt)
+t1=$(sed -n 's/^time: \([0-9.]*\) s/\1/p' /tmp/trop-bench-acas-1.txt)
+echo "time: $t0 s (all threads), $t1 s (one thread), ratio $(echo "$t0 / $t1" | bc -l | cut -c1-5)"
+echo "   baseline: the algebraic method on the same plane, stopped after 60 s"
 timeout -s INT 60 "$B/tools/tropicalize" data/nets/ACASXU_run2a_1_1_batch_2000.nnet \
-    --slice-axes 0,1 -q >/tmp/trop-bench-acas.txt 2>&1
+    --slice-axes 0,1 --method algebra -q >/tmp/trop-bench-acas-alg.txt 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
-    grep -E '^(output|time)' /tmp/trop-bench-acas.txt
+    grep -E '^time' /tmp/trop-bench-acas-alg.txt
 else
-    echo "did not finish within 60 s (exit $rc): $(tail -1 /tmp/trop-bench-acas.txt)"
+    echo "algebra: did not finish within 60 s (exit $rc)"
 fi
