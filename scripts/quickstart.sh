@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 [ -d build ] || meson setup build --buildtype=release
 ninja -C build
 echo
-echo '$ build/tools/tropicalize data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet --verify 1000'
-build/tools/tropicalize data/nets/twin_ladder-5_inp-2_layers-5_width-1_margin.nnet --verify 1000
+echo '$ build/tools/tropicalize data/nets/ACASXU_run2a_1_1_batch_2000.nnet --slice-axes 0,1 --verify 1000'
+build/tools/tropicalize data/nets/ACASXU_run2a_1_1_batch_2000.nnet --slice-axes 0,1 --verify 1000
