@@ -281,18 +281,19 @@ static double cpu_seconds(void)
 static void serra_enum(fmpz_t sum, const slong *w, slong L, slong l, slong min_so_far,
                        const fmpz_t prod)
 {
-    slong j;
+    slong j, wl;
     fmpz_t c, p;
-    if (l == L) {
+    if (l >= L) {
         fmpz_add(sum, sum, prod);
         return;
     }
+    wl = w[l];
     fmpz_init(c);
     fmpz_init(p);
-    for (j = 0; j <= FLINT_MIN(min_so_far, w[l]); j++) {
-        fmpz_bin_uiui(c, (ulong)w[l], (ulong)j);
+    for (j = 0; j <= FLINT_MIN(min_so_far, wl); j++) {
+        fmpz_bin_uiui(c, (ulong)wl, (ulong)j);
         fmpz_mul(p, prod, c);
-        serra_enum(sum, w, L, l + 1, FLINT_MIN(min_so_far, w[l] - j), p);
+        serra_enum(sum, w, L, l + 1, FLINT_MIN(min_so_far, wl - j), p);
     }
     fmpz_clear(c);
     fmpz_clear(p);

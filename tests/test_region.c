@@ -141,6 +141,264 @@ START_TEST(test_lines_special)
 }
 END_TEST
 
+/* ---- exact counts, on a box and on the plane ---- */
+
+static void box_set(fmpq *box, const char *lo0, const char *hi0, const char *lo1,
+                    const char *hi1)
+{
+    trop_test_q_set(box + 0, lo0);
+    trop_test_q_set(box + 1, hi0);
+    trop_test_q_set(box + 2, lo1);
+    trop_test_q_set(box + 3, hi1);
+}
+
+/* Exact count of net (rows as for lines_net) on the box, or the plane. */
+static void exact_count(const char *rows, const char *box4, slong want, slong want_bounded)
+{
+    trop_net_t net;
+    trop_region2_count_t c;
+    fmpq box[4];
+    char b[4][64];
+    int i;
+    for (i = 0; i < 4; i++)
+        fmpq_init(box + i);
+    lines_net(net, rows);
+    if (box4 != NULL) {
+        ck_assert_int_eq(sscanf(box4, "%63s %63s %63s %63s", b[0], b[1], b[2], b[3]), 4);
+        box_set(box, b[0], b[1], b[2], b[3]);
+    }
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_count(c, net, box4 ? box : NULL, NULL, NULL, NULL, NULL),
+                     TROP_OK);
+    ck_assert_msg(c->regions == want, "%s on %s: %ld regions, expected %ld", rows,
+                  box4 ? box4 : "R^2", c->regions, want);
+    ck_assert_int_eq(c->bounded, want_bounded);
+    trop_region2_count_clear(c);
+    trop_net_clear(net);
+    for (i = 0; i < 4; i++)
+        fmpq_clear(box + i);
+}
+
+START_TEST(test_exact_counts)
+{
+    /* the plane: as for the double search above */
+    exact_count("1 0 0; 0 1 0; 1 1 -1; 1 -1 -2", NULL, 11, 3);
+    exact_count("1 0 0; 1 0 -1; 1 0 -2; 0 1 0", NULL, 8, 0);
+    exact_count("1 0 0; 0 1 0; 1 -1 0", NULL, 6, 0);
+    exact_count("1 0 -1; 2 0 -2; 0 0 5", NULL, 2, 0);
+    /* a box: every region is bounded */
+    exact_count("1 0 0; 0 1 0", "-1 1 -1 1", 4, 4);
+    /* a line through a corner only touches the box: one region */
+    exact_count("1 1 -2", "-1 1 -1 1", 1, 1);
+    /* a line along the box's edge cuts nothing */
+    exact_count("1 0 -1", "-1 1 -1 1", 1, 1);
+    /* a sliver of width 1e-9 between two parallel lines */
+    exact_count("1 0 0; 1 0 -1/1000000000", "-1 1 -1 1", 3, 3);
+    /* a dead unit (negative on the whole box) and a zero row */
+    exact_count("1 0 -5; 0 0 0; 0 1 0", "-1 1 -1 1", 2, 2);
+    /* three lines through one point inside the box: six pieces */
+    exact_count("1 0 0; 0 1 0; 1 -1 0", "-1 1 -1 1", 6, 6);
+    /* the triangle x, y >= 0, x + y <= 1 in [-2, 2]^2: 7 pieces */
+    exact_count("1 0 0; 0 1 0; -1 -1 1", "-2 2 -2 2", 7, 7);
+}
+END_TEST
+
+START_TEST(test_exact_serra_and_maxout)
+{
+    /* Serra et al. 2018, Fig. 2 on the line, as a plane network that
+     * ignores t1: h_a = max(0, x), h_b = max(0, 1 - x), y = max(0, 4h_a +
+     * 2h_b - 3).  By hand: z_y = -1 - 2x on x < 0, 2x - 1 on 0 < x < 1,
+     * 4x - 3 on x > 1, so the breakpoints are -1/2, 0, 1/2, 1: 5 regions
+     * (strips), none bounded */
+    trop_net_t net;
+    trop_layer_struct *L;
+    trop_region2_count_t c;
+    slong r;
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "1");
+    trop_test_q_set(L->W + 2, "-1");
+    trop_test_q_set(L->b + 1, "1");
+    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "4");
+    trop_test_q_set(L->W + 1, "2");
+    trop_test_q_set(L->b + 0, "-3");
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_count(c, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(c->regions, 5);
+    ck_assert_int_eq(c->per_layer[0], 3);
+    ck_assert_int_eq(c->bounded, 0);
+    trop_region2_count_clear(c);
+    trop_net_clear(net);
+    /* a rank-k maxout unit in one input with k generic pieces r x - r^2
+     * (tangents of x^2 / 4 at x = 2r): k regions */
+    for (r = 2; r <= 5; r++) {
+        slong i;
+        trop_net_init(net, 2);
+        L = trop_net_append_layer(net, r, TROP_ACT_MAXOUT, NULL, r);
+        for (i = 0; i < r; i++) {
+            fmpq_set_si(L->W + 2 * i, i, 1);
+            fmpq_set_si(L->b + i, -i * i, 1);
+        }
+        trop_region2_count_init(c);
+        ck_assert_int_eq(trop_region2_count(c, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(c->regions, r);
+        trop_region2_count_clear(c);
+        trop_net_clear(net);
+    }
+}
+END_TEST
+
+/* The activation pattern of net at x, exactly: br[l][u] as in
+ * trop_region2_rec_struct; returns 0 if some unit is on its boundary. */
+typedef struct {
+    slong n;
+    slong *pattern;   /* [n x total units] */
+    fmpz *maps;       /* [n x nout x 3] */
+    fmpz_t den;
+    slong total, nout, cap;
+} rec_list;
+
+static int collect_rec(const trop_region2_rec_struct *r, void *arg)
+{
+    rec_list *L = arg;
+    slong l, u, k = 0;
+    if (L->n == L->cap) {
+        slong i, ncap = L->cap ? 2 * L->cap : 64;
+        fmpz *nm = _fmpz_vec_init(ncap * L->nout * 3);
+        for (i = 0; i < L->n * L->nout * 3; i++)
+            fmpz_swap(nm + i, L->maps + i);
+        if (L->maps)
+            _fmpz_vec_clear(L->maps, L->cap * L->nout * 3);
+        L->maps = nm;
+        L->pattern = trop_realloc(L->pattern, (size_t)(ncap * L->total) * sizeof(slong));
+        L->cap = ncap;
+    }
+    for (l = 0; l < r->nlayers; l++)
+        for (u = 0; u < r->units[l]; u++)
+            L->pattern[L->n * L->total + k++] = r->branch[l][u];
+    _fmpz_vec_set(L->maps + L->n * L->nout * 3, r->map, L->nout * 3);
+    fmpz_set(L->den, r->den);
+    L->n++;
+    return 0;
+}
+
+/* pat: the exact pattern of net at x (ties: z >= 0 active, the lowest maxout
+ * row); returns 0 if x lies on some unit's boundary. */
+static int pattern_at(slong *pat, const trop_net_t net, const fmpq *x)
+{
+    slong l, i, j, k = 0, n = net->input_dim;
+    fmpq *h = _fmpq_vec_init(64), *z = _fmpq_vec_init(64);
+    fmpq_t s;
+    int generic = 1;
+    fmpq_init(s);
+    for (j = 0; j < n; j++)
+        fmpq_set(h + j, x + j);
+    for (l = 0; l < net->nlayers; l++) {
+        const trop_layer_struct *L = net->layers + l;
+        for (i = 0; i < L->nout; i++) {
+            fmpq_set(z + i, L->b + i);
+            for (j = 0; j < L->nin; j++)
+                fmpq_addmul(z + i, L->W + i * L->nin + j, h + j);
+        }
+        if (L->act == TROP_ACT_MAXOUT) {
+            for (i = 0; i < L->nout / L->k; i++) {
+                slong r, best = 0;
+                for (r = 1; r < L->k; r++) {
+                    int c = fmpq_cmp(z + i * L->k + r, z + i * L->k + best);
+                    generic &= c != 0;
+                    if (c > 0)
+                        best = r;
+                }
+                pat[k++] = best;
+                fmpq_set(h + i, z + i * L->k + best);
+            }
+        } else {
+            for (i = 0; i < L->nout; i++) {
+                int sg = fmpq_sgn(z + i);
+                if (L->act != TROP_ACT_LINEAR)
+                    generic &= sg != 0;
+                pat[k++] = L->act == TROP_ACT_LINEAR ? 0 : sg >= 0;
+                if (L->act == TROP_ACT_RELU && sg < 0)
+                    fmpq_zero(z + i);
+                else if (L->act == TROP_ACT_LEAKY && sg < 0)
+                    fmpq_mul(z + i, z + i, L->slope);
+                fmpq_set(h + i, z + i);
+            }
+        }
+    }
+    fmpq_clear(s);
+    _fmpq_vec_clear(h, 64);
+    _fmpq_vec_clear(z, 64);
+    return generic;
+}
+
+START_TEST(test_exact_point_location)
+{
+    /* a random point lies in exactly one region (its activation pattern is
+     * listed once) and that region's exact map equals the network there */
+    trop_rng r;
+    trop_net_t net;
+    rec_list L;
+    trop_region2_count_t c;
+    fmpq x[2], y[4];
+    fmpq_t v, w;
+    slong l, total = 0, k, i, nout, *pat;
+    trop_rng_init(&r, trop_test_seed() + 7000 + (unsigned long long)_i);
+    trop_net_init(net, 2);
+    trop_test_rand_net(net, 2, 1 + _i % 3, _i, &r);
+    nout = trop_net_output_dim(net);
+    for (l = 0; l < net->nlayers; l++)
+        total += trop_layer_width(net->layers + l);
+    memset(&L, 0, sizeof L);
+    L.total = total;
+    L.nout = nout;
+    fmpz_init(L.den);
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_count(c, net, NULL, collect_rec, &L, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(L.n, c->regions);
+    pat = trop_malloc((size_t)total * sizeof(slong));
+    fmpq_init(x + 0); fmpq_init(x + 1); fmpq_init(v); fmpq_init(w);
+    for (i = 0; i < nout; i++)
+        fmpq_init(y + i);
+    for (k = 0; k < 60; k++) {
+        slong found = 0, at = -1, j;
+        trop_test_rand_q(x + 0, &r);
+        trop_test_rand_q(x + 1, &r);
+        if (!pattern_at(pat, net, x))
+            continue;
+        for (j = 0; j < L.n; j++)
+            if (memcmp(L.pattern + j * total, pat, (size_t)total * sizeof(slong)) == 0) {
+                found++;
+                at = j;
+            }
+        ck_assert_msg(found == 1, "seed %llu: point %ld lies in %ld listed regions",
+                      trop_test_seed() + 7000 + (unsigned long long)_i, k, found);
+        trop_net_eval_q(y, net, x);
+        for (i = 0; i < nout; i++) {
+            const fmpz *m = L.maps + (at * nout + i) * 3;
+            fmpq_set_fmpz_frac(v, m + 0, L.den);
+            fmpq_mul(v, v, x + 0);
+            fmpq_set_fmpz_frac(w, m + 1, L.den);
+            fmpq_addmul(v, w, x + 1);
+            fmpq_set_fmpz_frac(w, m + 2, L.den);
+            fmpq_add(v, v, w);
+            ck_assert_msg(fmpq_equal(v, y + i), "region map differs from the network");
+        }
+    }
+    fmpq_clear(x + 0); fmpq_clear(x + 1); fmpq_clear(v); fmpq_clear(w);
+    for (i = 0; i < nout; i++)
+        fmpq_clear(y + i);
+    trop_free(pat);
+    trop_free(L.pattern);
+    if (L.maps)
+        _fmpz_vec_clear(L.maps, L.cap * nout * 3);
+    fmpz_clear(L.den);
+    trop_region2_count_clear(c);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* ---- tropical rational functions ---- */
 
 START_TEST(test_single_unit)
@@ -352,6 +610,9 @@ static Suite *region_suite(void)
     TCase *tc = tcase_create("arrangements");
     tcase_add_test(tc, test_lines_general);
     tcase_add_test(tc, test_lines_special);
+    tcase_add_test(tc, test_exact_counts);
+    tcase_add_test(tc, test_exact_serra_and_maxout);
+    tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
     suite_add_tcase(s, tc);
     tc = tcase_create("trat");
     tcase_set_timeout(tc, 120);

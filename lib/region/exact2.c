@@ -424,6 +424,7 @@ typedef struct {
     void *emit_arg;
     slong *per_layer;     /* [nlayers], this thread's counts */
     slong regions;
+    const slong **br;     /* [nlayers]: the branches of the pieces on the current path */
     xshared *sh;
 } xctx;
 
@@ -597,6 +598,7 @@ static void descend(xctx *c, slong l, const xlevel *src, slong i0, slong step)
     for (i = i0; i < src->pieces.n && !atomic_load(&c->sh->stop); i += step) {
         const slong *b = src->pieces.p[i].br;
         c->per_layer[l]++;
+        c->br[l] = b;
         for (u = 0; u < src->units; u++) {
             r = src->L->rule == TROP_PQ_MAXOUT ? u * src->k : u;
             _xnet_unit(v->P + len * u, v->Q + len * u, src->H + len * r, src->G + len * r,
@@ -637,7 +639,16 @@ static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
             return;
         }
     }
-    c->emit(Pin, Qin, c->e->output_dim, c->N, c->emit_arg);
+    {
+        trop_xregion2_rec rec;
+        rec.P = Pin;
+        rec.Q = Qin;
+        rec.nout = c->e->output_dim;
+        rec.N = c->N;
+        rec.br = c->br;
+        rec.poly = R;
+        c->emit(&rec, c->emit_arg);
+    }
 }
 
 static void level_init(xlevel *v, const trop_pqlayer_struct *L, slong l, slong N)
@@ -697,6 +708,7 @@ static void ctx_init(xctx *c, const trop_pqnet_struct *e, const _xnet *x, xshare
     c->emit_arg = emit_arg;
     c->tmp = trop_calloc((size_t)(12 * N), sizeof(mp_limb_t));
     c->per_layer = trop_calloc((size_t)e->nlayers, sizeof(slong));
+    c->br = trop_calloc((size_t)e->nlayers, sizeof(slong *));
     c->lev = trop_malloc((size_t)e->nlayers * sizeof(xlevel));
     for (l = 0; l < e->nlayers; l++)
         level_init(c->lev + l, e->layers + l, l, N);
@@ -710,6 +722,7 @@ static void ctx_clear(xctx *c)
     trop_free(c->lev);
     trop_free(c->tmp);
     trop_free(c->per_layer);
+    trop_free(c->br);
 }
 
 /* Makes the exact form of every line of level v, so that threads only read
@@ -737,31 +750,92 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
-slong _trop_xregion2_width(const trop_pqnet_struct *e)
+/* The limbs a box line needs: its coefficients are a box coordinate's
+ * numerator and denominator. */
+static slong box_bits(const fmpq *box)
+{
+    slong i, b = 0;
+    for (i = 0; box != NULL && i < 4; i++)
+        b = FLINT_MAX(b, (slong)FLINT_MAX(fmpz_bits(fmpq_numref(box + i)),
+                                          fmpz_bits(fmpq_denref(box + i))));
+    return b;
+}
+
+slong _trop_xregion2_width(const trop_pqnet_struct *e, const fmpq *box)
 {
     _xnet x;
     slong N;
-    _xnet_init(&x, e);
+    _xnet_init(&x, e, box_bits(box));
     N = x.N;
     _xnet_clear(&x);
     return N;
 }
 
-trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
-                                void **emit_args, slong nthreads, slong *per_layer,
-                                const trop_region2_opts *opts, trop_error *err)
+/* L = (a, b, c) * (a positive integer) for rationals a, b, c, exactly. */
+static void xline_set_q(xline *L, slong a, slong b, const fmpq_t c, int sc)
+{
+    fmpz_t t;
+    const fmpz *d = fmpq_denref(c);
+    fmpz_init(t);
+    fmpz_mul_si(t, d, a);
+    L->sg[0] = fmpz_sgn(t);
+    fmpz_abs(t, t);
+    fmpz_get_ui_array(L->m, L->N, t);
+    fmpz_mul_si(t, d, b);
+    L->sg[1] = fmpz_sgn(t);
+    fmpz_abs(t, t);
+    fmpz_get_ui_array(L->m + L->N, L->N, t);
+    fmpz_mul_si(t, fmpq_numref(c), sc);
+    L->sg[2] = fmpz_sgn(t);
+    fmpz_abs(t, t);
+    fmpz_get_ui_array(L->m + 2 * L->N, L->N, t);
+    fmpz_clear(t);
+    xline_round(L);
+    xline_exact(L);
+}
+
+/* The starting polygon: the whole plane (box NULL), four ideal points
+ * joined along the line at infinity; or the box [lo0, hi0] x [lo1, hi1]
+ * (box: [4] = lo0, hi0, lo1, hi1), counter-clockwise from (lo0, lo1), its
+ * edges on t1 >= lo1, t0 <= hi0, t1 <= hi1, t0 >= lo0.  lines: [4]. */
+static void start_polygon(xpoly *pg, xline *lines, xline *inf, const fmpq *box)
 {
     static const int dirs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+    slong i;
+    xpoly_init(pg, 8);
+    if (box == NULL) {
+        for (i = 0; i < 4; i++) {
+            xvert v = {V_IDEAL, dirs[i][0], dirs[i][1], NULL};
+            xpoly_push(pg, &v, inf, 1);
+        }
+        return;
+    }
+    xline_set_q(lines + 0, 0, 1, box + 2, -1);     /* t1 - lo1 >= 0 */
+    xline_set_q(lines + 1, -1, 0, box + 1, 1);     /* hi0 - t0 >= 0 */
+    xline_set_q(lines + 2, 0, -1, box + 3, 1);     /* hi1 - t1 >= 0 */
+    xline_set_q(lines + 3, 1, 0, box + 0, -1);     /* t0 - lo0 >= 0 */
+    for (i = 0; i < 4; i++) {
+        xvert v = {V_CROSS, 0, 0, NULL};
+        xpoly_push(pg, &v, lines + i, 1);
+    }
+}
+
+trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
+                                trop_xregion2_emit emit, void **emit_args, slong nthreads,
+                                slong *per_layer, const trop_region2_opts *opts,
+                                trop_error *err)
+{
     xshared sh;
     _xnet x;
     xctx m;
-    xline inf;
+    xline inf, boxl[4];
     xpoly plane;
     xworker *w;
     pthread_t *th;
     mp_limb_t *P0, *Q0;
     slong l, i, t, N;
     TROP_ASSERT(e->input_dim == 2 && e->nlayers >= 1 && nthreads >= 1);
+    TROP_ASSERT(box == NULL || (fmpq_cmp(box + 0, box + 1) < 0 && fmpq_cmp(box + 2, box + 3) < 0));
     atomic_init(&sh.regions, 0);
     atomic_init(&sh.stop, 0);
     sh.max_regions = opts != NULL ? opts->max_regions : 0;
@@ -769,7 +843,7 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit e
     sh.progress_arg = opts != NULL ? opts->progress_arg : NULL;
     sh.st = TROP_OK;
     sh.err = err;
-    _xnet_init(&x, e);
+    _xnet_init(&x, e, box_bits(box));
     N = x.N;
     ctx_init(&m, e, &x, &sh, 0, emit, emit_args[0]);
     xline_init(&inf, N);
@@ -777,12 +851,9 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit e
     inf.m[2 * N] = 1;
     xline_round(&inf);
     xline_exact(&inf);
-    /* the whole plane: four ideal points joined along the line at infinity */
-    xpoly_init(&plane, 8);
-    for (i = 0; i < 4; i++) {
-        xvert v = {V_IDEAL, dirs[i][0], dirs[i][1], NULL};
-        xpoly_push(&plane, &v, &inf, 1);
-    }
+    for (i = 0; i < 4; i++)
+        xline_init(boxl + i, N);
+    start_polygon(&plane, boxl, &inf, box);
     P0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     Q0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     P0[0] = 1;                   /* P of input 0 is t0: gradient (1, 0) */
@@ -818,8 +889,101 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit e
     xpoly_clear(&plane);
     ctx_clear(&m);
     xline_clear(&inf);
+    for (i = 0; i < 4; i++)
+        xline_clear(boxl + i);
     trop_free(P0);
     trop_free(Q0);
     _xnet_clear(&x);
     return sh.st;
+}
+
+/* ---- what a region record tells ---- */
+
+/* v = vertex i of p in homogeneous integer coordinates. */
+static void vert_coords(fmpz *v, const xpoly *p, slong i)
+{
+    const xvert *x = p->v + i;
+    if (x->kind == V_IDEAL) {
+        fmpz_set_si(v + 0, x->dx);
+        fmpz_set_si(v + 1, x->dy);
+        fmpz_zero(v + 2);
+    } else if (x->kind == V_MID) {
+        const xline *M = xline_exact(x->M);
+        fmpz_mul(v + 0, M->a, M->c);
+        fmpz_neg(v + 0, v + 0);
+        fmpz_mul(v + 1, M->b, M->c);
+        fmpz_neg(v + 1, v + 1);
+        fmpz_mul(v + 2, M->a, M->a);
+        fmpz_addmul(v + 2, M->b, M->b);
+    } else {
+        const xedge *ein = p->e + (i + p->n - 1) % p->n, *eout = p->e + i;
+        const xline *A = xline_exact(ein->L), *B = xline_exact(eout->L);
+        fmpz_mul(v + 0, A->b, B->c);
+        fmpz_submul(v + 0, A->c, B->b);
+        fmpz_mul(v + 1, A->c, B->a);
+        fmpz_submul(v + 1, A->a, B->c);
+        fmpz_mul(v + 2, A->a, B->b);
+        fmpz_submul(v + 2, A->b, B->a);
+        if (ein->s * eout->s < 0) {
+            fmpz_neg(v + 0, v + 0);
+            fmpz_neg(v + 1, v + 1);
+            fmpz_neg(v + 2, v + 2);
+        }
+    }
+}
+
+int _trop_xregion2_bounded(const trop_xregion2_rec *r)
+{
+    const xpoly *p = r->poly;
+    slong i;
+    for (i = 0; i < p->n; i++)
+        if (vert_ideal(p, i))
+            return 0;
+    return 1;
+}
+
+void _trop_xregion2_point(fmpq *pt, const trop_xregion2_rec *r)
+{
+    const xpoly *p = r->poly;
+    fmpz v[3];
+    fmpq_t t, m;
+    slong i, nf = 0;
+    fmpq s[2], d[2];
+    fmpz_init(v + 0); fmpz_init(v + 1); fmpz_init(v + 2);
+    fmpq_init(t); fmpq_init(m);
+    fmpq_init(s + 0); fmpq_init(s + 1); fmpq_init(d + 0); fmpq_init(d + 1);
+    /* the mean of the finite vertices plus the directions of the ideal ones
+     * (each scaled to max norm 1): a positive combination of all the
+     * region's generators, so inside it */
+    for (i = 0; i < p->n; i++) {
+        vert_coords(v, p, i);
+        if (fmpz_is_zero(v + 2)) {
+            fmpz_abs(fmpq_numref(m), v + 0);
+            fmpz_one(fmpq_denref(m));
+            fmpz_abs(fmpq_numref(t), v + 1);
+            fmpz_one(fmpq_denref(t));
+            if (fmpq_cmp(t, m) > 0)
+                fmpq_swap(t, m);
+            fmpq_set_fmpz_frac(t, v + 0, fmpq_numref(m));
+            fmpq_add(d + 0, d + 0, t);
+            fmpq_set_fmpz_frac(t, v + 1, fmpq_numref(m));
+            fmpq_add(d + 1, d + 1, t);
+        } else {
+            fmpq_set_fmpz_frac(t, v + 0, v + 2);
+            fmpq_add(s + 0, s + 0, t);
+            fmpq_set_fmpz_frac(t, v + 1, v + 2);
+            fmpq_add(s + 1, s + 1, t);
+            nf++;
+        }
+    }
+    if (nf > 0) {
+        fmpz_set_si(v + 0, nf);
+        fmpq_div_fmpz(s + 0, s + 0, v + 0);
+        fmpq_div_fmpz(s + 1, s + 1, v + 0);
+    }
+    fmpq_add(pt + 0, s + 0, d + 0);
+    fmpq_add(pt + 1, s + 1, d + 1);
+    fmpz_clear(v + 0); fmpz_clear(v + 1); fmpz_clear(v + 2);
+    fmpq_clear(t); fmpq_clear(m);
+    fmpq_clear(s + 0); fmpq_clear(s + 1); fmpq_clear(d + 0); fmpq_clear(d + 1);
 }

@@ -116,9 +116,9 @@ static void xlayer_clear(_xlayer *X)
     trop_free(X->smi);
 }
 
-void _xnet_init(_xnet *x, const trop_pqnet_struct *e)
+void _xnet_init(_xnet *x, const trop_pqnet_struct *e, slong min_bits)
 {
-    slong l, bits = 0;
+    slong l, bits = min_bits;
     fmpz_t B, A;
     fmpz_init_set_ui(B, 1);
     fmpz_init(A);

@@ -4,27 +4,34 @@
 #include "trop/pqnet.h"
 #include "trop/region.h"
 
-/* Called once per activation region with the exact pieces of every output:
- * P, Q: [nout x 4N] limbs, each piece the four nonnegative N-limb columns
- * (dP/dt0, dP/dt1, c+, c-), P = dP/dt0 t0 + dP/dt1 t1 + c+ - c-, over the
- * common denominator e->den of the trop_pqnet_struct (limbs.c).  Borrowed
- * for the call. */
-typedef void (*trop_xregion2_emit)(const mp_limb_t *P, const mp_limb_t *Q, slong nout, slong N,
-                                   void *arg);
+/* One activation region, handed to the emit callback: the exact pieces of
+ * every output, P, Q: [nout x 4N] limbs, each piece the four nonnegative
+ * N-limb columns (dP/dt0, dP/dt1, c+, c-), P = dP/dt0 t0 + dP/dt1 t1 +
+ * c+ - c-, over the common denominator e->den of the trop_pqnet_struct
+ * (limbs.c); br[l][u]: the branch of unit u of layer l (1: z >= 0, 0:
+ * z < 0; maxout: the arg max row); poly: the region, for the accessors
+ * below.  Everything is borrowed for the call. */
+typedef struct {
+    const mp_limb_t *P, *Q;
+    slong nout, N;
+    const slong *const *br;
+    const void *poly;
+} trop_xregion2_rec;
 
-/* Exact enumeration of the activation regions of the two-input network
- * prepared in e over all of R^2 (exact2.c) on nthreads threads: thread t
- * calls emit(..., emit_args[t]) once per region it finds (so emit needs no
- * lock); per_layer: [e->nlayers] receives the number of regions after each
- * layer.  opts may be NULL (max_regions, progress as for
- * trop_region2_set_enum; progress is called from one thread only).
- * Errors: TROP_ERR_LIMIT, TROP_ERR_INTERRUPTED. */
+typedef void (*trop_xregion2_emit)(const trop_xregion2_rec *r, void *arg);
+
+/* 1 if the region is bounded. */
+int _trop_xregion2_bounded(const trop_xregion2_rec *r);
+/* pt: [2] = an exact rational point inside the region. */
+void _trop_xregion2_point(fmpq *pt, const trop_xregion2_rec *r);
+
 /* N, the limb width of the pieces that _trop_xregion2_enum emits for e. */
-slong _trop_xregion2_width(const trop_pqnet_struct *e);
+slong _trop_xregion2_width(const trop_pqnet_struct *e, const fmpq *box);
 
-trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, trop_xregion2_emit emit,
-                                void **emit_args, slong nthreads, slong *per_layer,
-                                const trop_region2_opts *opts, trop_error *err);
+trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
+                                trop_xregion2_emit emit, void **emit_args, slong nthreads,
+                                slong *per_layer, const trop_region2_opts *opts,
+                                trop_error *err);
 
 /* ---- limbs.c: the pairs (P, Q) on fixed-width limb vectors ---- */
 
@@ -51,7 +58,8 @@ typedef struct {
     _xlayer *layers;
 } _xnet;
 
-void _xnet_init(_xnet *x, const trop_pqnet_struct *e);
+/* min_bits: values the limbs must also hold (box coordinates). */
+void _xnet_init(_xnet *x, const trop_pqnet_struct *e, slong min_bits);
 void _xnet_clear(_xnet *x);
 /* H, G: [4N] = the affine pair of row i of layer l from the previous
  * pieces P, Q: [nin x 4N]. */

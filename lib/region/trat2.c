@@ -123,14 +123,14 @@ static slong default_threads(void)
     return n >= 1 ? (slong)n : 1;
 }
 
-static void emit_collect(const mp_limb_t *P, const mp_limb_t *Q, slong nout, slong N, void *arg)
+static void emit_collect(const trop_xregion2_rec *r, void *arg)
 {
     collect *c = arg;
     slong o;
     c->regions++;
-    for (o = 0; o < nout; o++) {
-        collect_push(c, 2 * o, P + 4 * N * o);
-        collect_push(c, 2 * o + 1, Q + 4 * N * o);
+    for (o = 0; o < r->nout; o++) {
+        collect_push(c, 2 * o, r->P + 4 * r->N * o);
+        collect_push(c, 2 * o + 1, r->Q + 4 * r->N * o);
     }
 }
 
@@ -261,7 +261,7 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
                                           const trop_rconv_opts *opts,
                                           trop_rconv_info *info, trop_error *err)
 {
-    trop_region2_opts ro = {0, NULL, NULL};
+    trop_region2_opts ro = {0, NULL, NULL, 0};
     trop_rconv_info dummy;
     rctx c;
     collect *cols;
@@ -286,10 +286,10 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
     cols = trop_malloc((size_t)nth * sizeof(collect));
     args = trop_malloc((size_t)nth * sizeof(void *));
     for (t = 0; t < nth; t++) {
-        collect_init(cols + t, nout, _trop_xregion2_width(c.e));
+        collect_init(cols + t, nout, _trop_xregion2_width(c.e, NULL));
         args[t] = cols + t;
     }
-    st = _trop_xregion2_enum(c.e, emit_collect, args, nth, info->per_layer, &ro, err);
+    st = _trop_xregion2_enum(c.e, NULL, emit_collect, args, nth, info->per_layer, &ro, err);
     for (t = 0; t < nth; t++)
         info->regions += cols[t].regions;
     for (o = 0; o < nout; o++) {

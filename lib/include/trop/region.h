@@ -48,6 +48,7 @@ typedef struct trop_region2_opts {
     slong max_regions;
     int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
     void *progress_arg;
+    slong threads;      /* trop_region2_count: 0 means one per processor */
 } trop_region2_opts;
 
 /* Ownership: init makes an empty set; clear releases it. */
@@ -68,6 +69,61 @@ TROP_API void trop_region2_set_clear(trop_region2_set_t s);
  * then empty.  Aborts if net->input_dim != 2 or net has no layers. */
 TROP_API trop_status trop_region2_set_enum(trop_region2_set_t s, const trop_net_t net,
                                            const trop_region2_opts *opts, trop_error *err);
+
+/* ---- Exact enumeration ---- */
+
+/* One activation region as trop_region2_count hands it to a visitor.
+ * branch[l][u]: the activation pattern, for unit u of layer l (units[l]
+ * units): 1 if its pre-activation is >= 0 there, 0 if < 0; for maxout, the
+ * arg max row 0..k-1.  map: [nout x 3] row-major, the exact affine map of
+ * each output on the region, (d/dt0, d/dt1, value at 0), as numerators over
+ * the positive denominator den.  bounded: 1 if the region is bounded.
+ * Everything is borrowed for the visit. */
+typedef struct trop_region2_rec_struct {
+    slong nlayers;
+    const slong *units;
+    const slong *const *branch;
+    slong nout;
+    const fmpz *map;
+    const fmpz *den;
+    int bounded;
+    const void *internal;
+} trop_region2_rec_struct;
+
+/* pt: [2], initialised by the caller = an exact rational point inside the
+ * region: the mean of its finite vertices plus its ideal vertices'
+ * directions (scaled to max norm 1), a positive combination of all its
+ * generators. */
+TROP_API void trop_region2_rec_point(fmpq *pt, const trop_region2_rec_struct *r);
+
+/* A visitor: a nonzero answer stops the visits (the counting goes on).
+ * Visits come from several threads but never two at once. */
+typedef int (*trop_region2_visit)(const trop_region2_rec_struct *r, void *arg);
+
+/* Exact counts: regions (activation regions of the domain), bounded (of
+ * those, the bounded ones), per_layer: [nlayers] regions after each layer.
+ * Ownership: init/clear; trop_region2_count fills. */
+typedef struct trop_region2_count_struct {
+    slong regions, bounded, nlayers;
+    slong *per_layer;
+} trop_region2_count_struct;
+typedef trop_region2_count_struct trop_region2_count_t[1];
+
+TROP_API void trop_region2_count_init(trop_region2_count_t c);
+TROP_API void trop_region2_count_clear(trop_region2_count_t c);
+
+/* Enumerates the activation regions of a two-input network exactly, over
+ * all of R^2 (box NULL) or inside box: [4] = lo0, hi0, lo1, hi1 (lo < hi),
+ * with the exact engine of trop_trat_vec_set_net_regions (every cut decided
+ * exactly; lib/region/exact2.c): the counts are exact, and a region touching
+ * the box boundary counts once, clipped.  visit (may be NULL) sees every
+ * region; opts may be NULL (threads, max_regions, progress).
+ * Errors: TROP_ERR_LIMIT, TROP_ERR_INTERRUPTED (the counts are then
+ * partial).  Aborts if net->input_dim != 2, net has no layers or box is
+ * empty. */
+TROP_API trop_status trop_region2_count(trop_region2_count_t res, const trop_net_t net,
+                                        const fmpq *box, trop_region2_visit visit, void *arg,
+                                        const trop_region2_opts *opts, trop_error *err);
 
 /* ---- Tropical rational functions from regions ---- */
 
