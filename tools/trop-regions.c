@@ -1,0 +1,553 @@
+/* trop-regions: the activation regions of a network on a plane, counted
+ * exactly, with the theoretical bounds beside the count.
+ * See docs/trop-regions.md and docs/man/trop-regions.1. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <gmp.h>
+#include <flint/flint.h>
+#include <flint/fmpz.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_vec.h>
+#include "trop/trop.h"
+#include "common.h"
+#include "problem.h"
+
+static const char *prog = "trop-regions";
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"Usage: trop-regions NET [options]\n"
+"Count the activation regions of a ReLU / leaky-ReLU / maxout network on a\n"
+"plane exactly (every cut decided in exact arithmetic), layer by layer,\n"
+"with the theoretical bounds on the number of regions beside the count.\n"
+"\n"
+"NET is a net.bin, NNet or JSON file.  A network with two inputs is\n"
+"analysed as it is; a bigger one needs --slice-axes or --slice-points.\n"
+"NNet networks are analysed on their normalised inputs.\n"
+"\n"
+"Options:\n"
+"  --domain box|all      count inside the box (default) or over the whole\n"
+"                        plane, unbounded regions included\n"
+"  --box LO,HI           the box [LO,HI]^2 (default: the network's input box\n"
+"                        on the two axes, [0,1]^2 for --slice-points, else\n"
+"                        [-1,1]^2)\n"
+"  --slice-axes I,J      restrict to inputs I and J (0-based); the others are\n"
+"                        held at the point given by --at (default 0)\n"
+"  --at X0               comma-separated point for --slice-axes\n"
+"  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
+"  --json                print one JSON document (see docs/trop-regions.md)\n"
+"  --csv FILE            write one row per region (pattern, an exact interior\n"
+"                        point, the exact affine map of every output)\n"
+"  --threads N           threads (default: one per processor)\n"
+"  --max-regions N       stop with an error beyond N regions (default 0: no\n"
+"                        limit)\n"
+"  -q, --quiet           no progress on stderr\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Rationals on the command line are decimals (0.1 means 1/10) or p/q.\n"
+"Exit status: 0 ok, 1 error, 2 usage error.\n");
+}
+
+typedef struct {
+    const char *net_path, *csv_path, *box, *axes, *at, *points;
+    int json, quiet, all;
+    long threads, max_regions;
+} tr_opts;
+
+enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
+       OPT_MAXREG };
+
+static int parse_count(long *v, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    *v = strtol(s, &end, 10);
+    return end != s && *end == '\0' && errno != ERANGE && *v >= lo && *v <= hi;
+}
+
+static int parse_args(tr_opts *o, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"domain", required_argument, 0, OPT_DOMAIN}, {"box", required_argument, 0, OPT_BOX},
+        {"slice-axes", required_argument, 0, OPT_AXES}, {"at", required_argument, 0, OPT_AT},
+        {"slice-points", required_argument, 0, OPT_POINTS}, {"json", no_argument, 0, OPT_JSON},
+        {"csv", required_argument, 0, OPT_CSV}, {"threads", required_argument, 0, OPT_THREADS},
+        {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+    int c;
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":qhV", lo, NULL)) != -1) {
+        switch (c) {
+        case OPT_DOMAIN:
+            if (strcmp(optarg, "all") == 0)
+                o->all = 1;
+            else if (strcmp(optarg, "box") == 0)
+                o->all = 0;
+            else
+                return tool_usage_error(prog, "--domain needs box or all, got '%s'", optarg);
+            break;
+        case OPT_BOX: o->box = optarg; break;
+        case OPT_AXES: o->axes = optarg; break;
+        case OPT_AT: o->at = optarg; break;
+        case OPT_POINTS: o->points = optarg; break;
+        case OPT_JSON: o->json = 1; break;
+        case OPT_CSV: o->csv_path = optarg; break;
+        case OPT_THREADS:
+            if (!parse_count(&o->threads, optarg, 1, 1024))
+                return tool_usage_error(prog, "--threads needs a count in 1..1024, got '%s'",
+                                        optarg);
+            break;
+        case OPT_MAXREG:
+            if (!parse_count(&o->max_regions, optarg, 0, WORD_MAX))
+                return tool_usage_error(prog, "--max-regions needs a count >= 0, got '%s'",
+                                        optarg);
+            break;
+        case 'q': o->quiet = 1; break;
+        case 'h': usage(stdout); exit(TOOL_EXIT_OK);
+        case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
+        case ':':
+            return tool_usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return tool_usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return tool_usage_error(prog, optind >= argc ? "missing NET file" : "too many arguments");
+    o->net_path = argv[optind];
+    if (o->axes && o->points)
+        return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
+    if (o->at && !o->axes)
+        return tool_usage_error(prog, "--at needs --slice-axes");
+    if (o->all && o->box)
+        return tool_usage_error(prog, "--box and --domain all exclude each other");
+    return -1;
+}
+
+/* ---- the architecture for the bounds ---- */
+
+/* The bounds' architecture of the analysed network: n0 = 2, the nonlinear
+ * layers as hidden layers (the last layer, when linear, is the output).
+ * Returns 0 when the bounds do not apply (a linear hidden layer, mixed
+ * activations), with the reason in why. */
+static int bound_arch(trop_bound_arch *a, slong *widths, const trop_net_t net, char *why,
+                      size_t whylen)
+{
+    slong l, L = net->nlayers;
+    trop_act act0;
+    if (L >= 1 && net->layers[L - 1].act == TROP_ACT_LINEAR)
+        L--;
+    if (L == 0) {
+        snprintf(why, whylen, "the network has no nonlinear layer");
+        return 0;
+    }
+    act0 = net->layers[0].act;
+    for (l = 0; l < L; l++) {
+        const trop_layer_struct *Ly = net->layers + l;
+        int relu_like = Ly->act == TROP_ACT_RELU || Ly->act == TROP_ACT_LEAKY;
+        if (Ly->act == TROP_ACT_LINEAR) {
+            snprintf(why, whylen, "layer %ld is linear", l + 1);
+            return 0;
+        }
+        if (relu_like != (act0 == TROP_ACT_RELU || act0 == TROP_ACT_LEAKY)
+            || (Ly->act == TROP_ACT_MAXOUT && Ly->k != net->layers[0].k)) {
+            snprintf(why, whylen, "the hidden layers mix activations or maxout ranks");
+            return 0;
+        }
+        widths[l] = trop_layer_width(Ly);
+    }
+    a->n0 = 2;
+    a->nlayers = L;
+    a->widths = widths;
+    a->act = act0 == TROP_ACT_MAXOUT ? TROP_BOUND_MAXOUT : TROP_BOUND_RELU;
+    a->rank = act0 == TROP_ACT_MAXOUT ? net->layers[0].k : 0;
+    if (trop_bound_arch_check(a, NULL) != TROP_OK) {
+        snprintf(why, whylen, "the architecture is beyond the bounds' limits");
+        return 0;
+    }
+    return 1;
+}
+
+static const char *kind_str(trop_bound_kind k)
+{
+    return k == TROP_BOUND_LOWER ? "lower" : (k == TROP_BOUND_UPPER ? "upper" : "exact");
+}
+
+/* ---- the CSV rows ---- */
+
+typedef struct {
+    FILE *fp;
+    const trop_net_struct *net;
+    fmpq *pt;          /* [2] */
+    fmpq_t q;
+    slong id;
+} csv_ctx;
+
+static void csv_q(FILE *fp, const fmpq_t x)
+{
+    char *s = trop_q_get_str(x);
+    fputs(s, fp);
+    flint_free(s);
+}
+
+static int csv_row(const trop_region2_rec_struct *r, void *arg)
+{
+    csv_ctx *c = arg;
+    slong l, u, o, j;
+    int first = 1;
+    fprintf(c->fp, "%ld,%d,", c->id++, r->bounded);
+    /* one group per nonlinear layer: a 0/1 per relu or leaky unit, the arg
+     * max rows joined by '.' for maxout */
+    for (l = 0; l < r->nlayers; l++) {
+        const trop_layer_struct *L = c->net->layers + l;
+        if (L->act == TROP_ACT_LINEAR)
+            continue;
+        if (!first)
+            fputc('|', c->fp);
+        first = 0;
+        for (u = 0; u < r->units[l]; u++) {
+            if (L->act == TROP_ACT_MAXOUT && u > 0)
+                fputc('.', c->fp);
+            fprintf(c->fp, "%ld", r->branch[l][u]);
+        }
+    }
+    trop_region2_rec_point(c->pt, r);
+    fputc(',', c->fp);
+    csv_q(c->fp, c->pt + 0);
+    fputc(',', c->fp);
+    csv_q(c->fp, c->pt + 1);
+    for (o = 0; o < r->nout; o++)
+        for (j = 0; j < 3; j++) {
+            fmpq_set_fmpz_frac(c->q, r->map + 3 * o + j, r->den);
+            fputc(',', c->fp);
+            csv_q(c->fp, c->q);
+        }
+    fputc('\n', c->fp);
+    return ferror(c->fp) != 0;
+}
+
+/* ---- progress ---- */
+
+typedef struct { double last; int on, drawn; } tr_progress;
+
+static int on_progress(slong layer, slong nlayers, slong regions, void *arg)
+{
+    tr_progress *pr = arg;
+    double now;
+    (void)layer;
+    (void)nlayers;
+    if (pr->on) {
+        now = tool_now();
+        if (now - pr->last > 0.1) {
+            fprintf(stderr, "\r%s: %ld activation regions   ", prog, regions);
+            pr->last = now;
+            pr->drawn = 1;
+        }
+    }
+    return tool_interrupted();
+}
+
+/* ---- the report ---- */
+
+typedef struct {
+    const tr_opts *o;
+    const trop_net_struct *net;
+    const tool_problem *p;
+    const trop_region2_count_struct *c;
+    const fmpq *box;      /* NULL: the whole plane */
+    double seconds;
+} tr_report;
+
+/* Fills value/why for bound b of the table; returns whether it applies. */
+static int bound_value(char **value, char *why, const trop_bound_info *b, int arch_ok,
+                       const trop_bound_arch *a, const char *arch_why)
+{
+    fmpz_t v;
+    int ok;
+    *value = NULL;
+    if (!arch_ok) {
+        snprintf(why, TROP_BOUND_WHY_LEN, "%s", arch_why);
+        return 0;
+    }
+    fmpz_init(v);
+    ok = b->compute(v, a, why);
+    if (ok)
+        *value = fmpz_get_str(NULL, 10, v);
+    fmpz_clear(v);
+    return ok;
+}
+
+static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab, slong ntab,
+                       int arch_ok, const trop_bound_arch *a, const char *arch_why)
+{
+    slong i;
+    fprintf(fp, "# trop-regions v1\n");
+    fprintf(fp, "network: %s (inputs %ld, outputs %ld, layers %ld, nonlinear units %ld)\n",
+            R->o->net_path, R->net->input_dim, trop_net_output_dim(R->net), R->net->nlayers,
+            trop_net_num_units(R->net));
+    if (R->net->has_norm)
+        fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants)\n");
+    if (R->p->sliced)
+        fprintf(fp, "slice: %s\n", R->p->slice_desc);
+    if (R->box == NULL)
+        fprintf(fp, "domain: the whole plane\n");
+    else {
+        fprintf(fp, "domain: box [");
+        csv_q(fp, R->box + 0);
+        fputs(", ", fp);
+        csv_q(fp, R->box + 1);
+        fputs("] x [", fp);
+        csv_q(fp, R->box + 2);
+        fputs(", ", fp);
+        csv_q(fp, R->box + 3);
+        fputs("]\n", fp);
+    }
+    fprintf(fp, "activation regions: %ld (exact; bounded %ld, unbounded %ld)\n", R->c->regions,
+            R->c->bounded, R->c->regions - R->c->bounded);
+    fprintf(fp, "after each layer:");
+    for (i = 0; i < R->c->nlayers; i++)
+        fprintf(fp, " %ld", R->c->per_layer[i]);
+    fputc('\n', fp);
+    fprintf(fp, "bounds on the number of regions of this architecture over the plane "
+                "(maximum over all weights):\n");
+    for (i = 0; i < ntab; i++) {
+        char why[TROP_BOUND_WHY_LEN], *v;
+        if (bound_value(&v, why, tab + i, arch_ok, a, arch_why)) {
+            fprintf(fp, "  %-22s %-5s %s  (%s)\n", tab[i].id, kind_str(tab[i].kind), v,
+                    tab[i].source);
+            flint_free(v);
+        } else
+            fprintf(fp, "  %-22s %-5s not applicable: %s\n", tab[i].id, kind_str(tab[i].kind),
+                    why);
+    }
+    fprintf(fp, "time: %.3f s\n", R->seconds);
+}
+
+static json_object *jq(const fmpq_t x)
+{
+    char *s = trop_q_get_str(x);
+    json_object *o = json_object_new_string(s);
+    flint_free(s);
+    return o;
+}
+
+static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab, slong ntab,
+                       int arch_ok, const trop_bound_arch *a, const char *arch_why)
+{
+    json_object *root = json_object_new_object(), *jn = json_object_new_object();
+    json_object *dom = json_object_new_object(), *pl = json_object_new_array();
+    json_object *bounds = json_object_new_object();
+    slong i;
+    json_object_object_add(root, "format", json_object_new_string("trop-regions"));
+    json_object_object_add(root, "version", json_object_new_int(1));
+    json_object_object_add(jn, "file", json_object_new_string(R->o->net_path));
+    json_object_object_add(jn, "input_dim", json_object_new_int64(R->net->input_dim));
+    json_object_object_add(jn, "output_dim", json_object_new_int64(trop_net_output_dim(R->net)));
+    json_object_object_add(jn, "layers", json_object_new_int64(R->net->nlayers));
+    json_object_object_add(jn, "normalised_inputs", json_object_new_boolean(R->net->has_norm));
+    json_object_object_add(root, "network", jn);
+    if (R->p->sliced) {
+        json_object *s = json_object_new_object(), *x0 = json_object_new_array();
+        json_object *U = json_object_new_array();
+        for (i = 0; i < R->net->input_dim; i++)
+            json_object_array_add(x0, jq(R->p->x0 + i));
+        for (i = 0; i < 2 * R->net->input_dim; i++)
+            json_object_array_add(U, jq(R->p->U + i));
+        json_object_object_add(s, "x0", x0);
+        json_object_object_add(s, "U", U);
+        json_object_object_add(root, "slice", s);
+    } else
+        json_object_object_add(root, "slice", NULL);
+    json_object_object_add(dom, "kind", json_object_new_string(R->box ? "box" : "all"));
+    if (R->box) {
+        json_object *lo = json_object_new_array(), *hi = json_object_new_array();
+        json_object_array_add(lo, jq(R->box + 0));
+        json_object_array_add(lo, jq(R->box + 2));
+        json_object_array_add(hi, jq(R->box + 1));
+        json_object_array_add(hi, jq(R->box + 3));
+        json_object_object_add(dom, "lo", lo);
+        json_object_object_add(dom, "hi", hi);
+    }
+    json_object_object_add(root, "domain", dom);
+    json_object_object_add(root, "activation_regions", json_object_new_int64(R->c->regions));
+    json_object_object_add(root, "bounded", json_object_new_int64(R->c->bounded));
+    json_object_object_add(root, "unbounded",
+                           json_object_new_int64(R->c->regions - R->c->bounded));
+    json_object_object_add(root, "linear_regions", NULL);
+    for (i = 0; i < R->c->nlayers; i++)
+        json_object_array_add(pl, json_object_new_int64(R->c->per_layer[i]));
+    json_object_object_add(root, "per_layer", pl);
+    for (i = 0; i < ntab; i++) {
+        char why[TROP_BOUND_WHY_LEN], *v;
+        json_object *b = json_object_new_object();
+        int ok = bound_value(&v, why, tab + i, arch_ok, a, arch_why);
+        json_object_object_add(b, "kind", json_object_new_string(kind_str(tab[i].kind)));
+        json_object_object_add(b, "applies", json_object_new_boolean(ok));
+        json_object_object_add(b, "value", ok ? json_object_new_string(v) : NULL);
+        json_object_object_add(b, "reason", ok ? NULL : json_object_new_string(why));
+        json_object_object_add(b, "source", json_object_new_string(tab[i].source));
+        json_object_object_add(bounds, tab[i].id, b);
+        if (ok)
+            flint_free(v);
+    }
+    json_object_object_add(root, "bounds", bounds);
+    json_object_object_add(root, "time_seconds", json_object_new_double(R->seconds));
+    fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+          fp);
+    fputc('\n', fp);
+    json_object_put(root);
+}
+
+static int write_report(const tr_report *R)
+{
+    slong ntab, widths[64];
+    const trop_bound_info *tab = trop_bound_table(&ntab);
+    trop_bound_arch a;
+    char why[TROP_BOUND_WHY_LEN];
+    int arch_ok = R->p->net->nlayers <= 65
+                  && bound_arch(&a, widths, R->p->net, why, sizeof why);
+    if (R->p->net->nlayers > 65)
+        snprintf(why, sizeof why, "more than 64 hidden layers");
+    if (R->o->json)
+        write_json(stdout, R, tab, ntab, arch_ok, &a, why);
+    else
+        write_text(stdout, R, tab, ntab, arch_ok, &a, why);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: error writing the report to standard output\n", prog);
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* ---- main ---- */
+
+static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
+{
+    trop_region2_count_t c;
+    trop_region2_opts ro;
+    tr_progress pr = {0, 0, 0};
+    tr_report R;
+    trop_afile af;
+    trop_error err;
+    csv_ctx cc;
+    fmpq box[4];
+    int rc, i;
+    double t0;
+    for (i = 0; i < 4; i++)
+        fmpq_init(box + i);
+    fmpq_set(box + 0, p->lo + 0);
+    fmpq_set(box + 1, p->hi + 0);
+    fmpq_set(box + 2, p->lo + 1);
+    fmpq_set(box + 3, p->hi + 1);
+    if (!o->all && (fmpq_equal(box + 0, box + 1) || fmpq_equal(box + 2, box + 3))) {
+        rc = tool_usage_error(prog, "the box is empty (a side of length 0)");
+        goto done_box;
+    }
+    memset(&ro, 0, sizeof ro);
+    ro.threads = o->threads;
+    ro.max_regions = o->max_regions;
+    ro.progress = on_progress;
+    ro.progress_arg = &pr;
+    pr.on = !o->quiet && tool_progress_enabled();
+    cc.fp = NULL;
+    if (o->csv_path) {
+        if (trop_afile_open(&af, o->csv_path, &err) != TROP_OK) {
+            tool_print_error(prog, NULL, &err);
+            rc = TOOL_EXIT_FAIL;
+            goto done_box;
+        }
+        cc.fp = af.fp;
+        cc.net = p->net;
+        cc.pt = _fmpq_vec_init(2);
+        fmpq_init(cc.q);
+        cc.id = 0;
+        fprintf(cc.fp, "region,bounded,pattern,t0,t1");
+        for (i = 0; i < trop_net_output_dim(p->net); i++)
+            fprintf(cc.fp, ",out%d_dt0,out%d_dt1,out%d_c", i, i, i);
+        fputc('\n', cc.fp);
+    }
+    trop_region2_count_init(c);
+    t0 = tool_now();
+    rc = trop_region2_count(c, p->net, o->all ? NULL : box, cc.fp ? csv_row : NULL, &cc, &ro,
+                            &err);
+    if (pr.drawn)
+        fputc('\n', stderr);
+    if (rc != TROP_OK) {
+        tool_print_error(prog, o->net_path, &err);
+        rc = TOOL_EXIT_FAIL;
+    } else if (tool_interrupted()) {
+        fprintf(stderr, "%s: interrupted; no report written\n", prog);
+        rc = TOOL_EXIT_FAIL;
+    } else {
+        R.o = o;
+        R.net = net;
+        R.p = p;
+        R.c = c;
+        R.box = o->all ? NULL : box;
+        R.seconds = tool_now() - t0;
+        rc = TOOL_EXIT_OK;
+        if (cc.fp) {
+            rc = ferror(cc.fp) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+            if (rc == TOOL_EXIT_OK && trop_afile_commit(&af, &err) != TROP_OK) {
+                tool_print_error(prog, NULL, &err);
+                rc = TOOL_EXIT_FAIL;
+            }
+            cc.fp = NULL;
+        }
+        if (rc == TOOL_EXIT_OK)
+            rc = write_report(&R);
+    }
+    if (cc.fp)
+        trop_afile_abort(&af);
+    if (o->csv_path) {
+        _fmpq_vec_clear(cc.pt, 2);
+        fmpq_clear(cc.q);
+    }
+    trop_region2_count_clear(c);
+done_box:
+    for (i = 0; i < 4; i++)
+        fmpq_clear(box + i);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    tr_opts o;
+    tool_problem p;
+    tool_slice_opts so;
+    trop_net_t net;
+    trop_error err;
+    int rc = parse_args(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
+    trop_net_init(net, 1);
+    if (trop_net_read(net, o.net_path, &err) != TROP_OK
+        || trop_net_validate(net, &err) != TROP_OK) {
+        tool_print_error(prog, o.net_path, &err);
+        trop_net_clear(net);
+        return TOOL_EXIT_FAIL;
+    }
+    tool_problem_init(&p);
+    so.axes = o.axes;
+    so.at = o.at;
+    so.points = o.points;
+    so.box = o.box;
+    rc = tool_problem_setup(&p, net, &so, prog);
+    if (rc < 0 && p.m != 2)
+        rc = tool_usage_error(prog, "trop-regions works on a plane: this network has %ld inputs; "
+                                    "use --slice-axes or --slice-points", p.m);
+    if (rc < 0) {
+        tool_catch_signals();
+        rc = run(&o, net, &p);
+    }
+    tool_problem_clear(&p);
+    trop_net_clear(net);
+    flint_cleanup();
+    return rc;
+}
