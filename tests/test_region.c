@@ -249,6 +249,103 @@ START_TEST(test_exact_serra_and_maxout)
 }
 END_TEST
 
+/* A one-input net on the plane (t1 ignored): relu units x + c_i, then a
+ * linear output with weights w_i. */
+static void line_net(trop_net_t net, const char *cs, const char *ws)
+{
+    char buf[256], *save = NULL, *tok;
+    fmpq c[8], w[8];
+    slong m = 0, i;
+    trop_layer_struct *L;
+    for (i = 0; i < 8; i++) {
+        fmpq_init(c + i);
+        fmpq_init(w + i);
+    }
+    snprintf(buf, sizeof buf, "%s", cs);
+    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+        trop_test_q_set(c + m++, tok);
+    snprintf(buf, sizeof buf, "%s", ws);
+    save = NULL;
+    for (i = 0, tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+        trop_test_q_set(w + i++, tok);
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, m, TROP_ACT_RELU, NULL, 1);
+    for (i = 0; i < m; i++) {
+        fmpq_one(L->W + 2 * i);
+        fmpq_set(L->b + i, c + i);
+    }
+    L = trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
+    for (i = 0; i < m; i++)
+        fmpq_set(L->W + i, w + i);
+    for (i = 0; i < 8; i++) {
+        fmpq_clear(c + i);
+        fmpq_clear(w + i);
+    }
+}
+
+static void linear_count(const trop_net_t net, slong act, slong lin, const slong *per)
+{
+    trop_region2_count_t c;
+    slong got, gp[4], o;
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_linear(c, &got, gp, net, NULL, NULL, NULL, NULL, NULL),
+                     TROP_OK);
+    ck_assert_int_eq(c->regions, act);
+    ck_assert_int_eq(got, lin);
+    for (o = 0; per != NULL && o < trop_net_output_dim(net); o++)
+        ck_assert_int_eq(gp[o], per[o]);
+    trop_region2_count_clear(c);
+}
+
+START_TEST(test_linear_regions)
+{
+    trop_net_t net;
+    trop_layer_struct *L;
+    slong per[2] = {2, 2};
+    /* Serra et al. 2018, Fig. 2: y = -1 - 2x, 0, 0, 2x - 1, 4x - 3 on
+     * (-inf, -1/2), (-1/2, 0), (0, 1/2), (1/2, 1), (1, inf): the two zero
+     * pieces are adjacent, so 5 activation and 4 linear regions */
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "1");
+    trop_test_q_set(L->W + 2, "-1");
+    trop_test_q_set(L->b + 1, "1");
+    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "4");
+    trop_test_q_set(L->W + 1, "2");
+    trop_test_q_set(L->b + 0, "-3");
+    linear_count(net, 5, 4, NULL);
+    trop_net_clear(net);
+    /* relu(x) - 2 relu(x - 1) + relu(x - 2) = 0, x, 2 - x, 0: the two zero
+     * pieces are not adjacent, so 4 and 4 */
+    line_net(net, "0 -1 -2", "1 -2 1");
+    linear_count(net, 4, 4, NULL);
+    trop_net_clear(net);
+    /* relu(x) - relu(x): zero everywhere, two activation regions, one
+     * linear region */
+    line_net(net, "0 0", "1 -1");
+    linear_count(net, 2, 1, NULL);
+    trop_net_clear(net);
+    /* outputs relu(x) and relu(y): the four quadrants are four activation
+     * regions and, for the vector, four linear regions; each output alone
+     * sees two (its half-planes) */
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_one(L->W + 3);
+    L = trop_net_append_layer(net, 2, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_one(L->W + 3);
+    linear_count(net, 4, 4, per);
+    trop_net_clear(net);
+    /* four lines in general position, the sum of the units: every region
+     * has its own map, 11 and 11 */
+    lines_net(net, "1 0 0; 0 1 0; 1 1 -1; 1 -1 -2");
+    linear_count(net, 11, 11, NULL);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* The activation pattern of net at x, exactly: br[l][u] as in
  * trop_region2_rec_struct; returns 0 if some unit is on its boundary. */
 typedef struct {
@@ -613,6 +710,7 @@ static Suite *region_suite(void)
     tcase_add_test(tc, test_exact_counts);
     tcase_add_test(tc, test_exact_serra_and_maxout);
     tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
+    tcase_add_test(tc, test_linear_regions);
     suite_add_tcase(s, tc);
     tc = tcase_create("trat");
     tcase_set_timeout(tc, 120);

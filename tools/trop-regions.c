@@ -43,6 +43,8 @@ static void usage(FILE *fp)
 "  --json                print one JSON document (see docs/trop-regions.md)\n"
 "  --csv FILE            write one row per region (pattern, an exact interior\n"
 "                        point, the exact affine map of every output)\n"
+"  --no-linear           skip the linear regions (merging adjacent activation\n"
+"                        regions with one affine map; it about doubles the time)\n"
 "  --threads N           threads (default: one per processor)\n"
 "  --max-regions N       stop with an error beyond N regions (default 0: no\n"
 "                        limit)\n"
@@ -56,12 +58,12 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *csv_path, *box, *axes, *at, *points;
-    int json, quiet, all;
+    int json, quiet, all, nolinear;
     long threads, max_regions;
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
-       OPT_MAXREG };
+       OPT_MAXREG, OPT_NOLINEAR };
 
 static int parse_count(long *v, const char *s, long lo, long hi)
 {
@@ -79,6 +81,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"slice-points", required_argument, 0, OPT_POINTS}, {"json", no_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV}, {"threads", required_argument, 0, OPT_THREADS},
         {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
+        {"no-linear", no_argument, 0, OPT_NOLINEAR},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     memset(o, 0, sizeof *o);
@@ -109,6 +112,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
                 return tool_usage_error(prog, "--max-regions needs a count >= 0, got '%s'",
                                         optarg);
             break;
+        case OPT_NOLINEAR: o->nolinear = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -261,6 +265,8 @@ typedef struct {
     const tool_problem *p;
     const trop_region2_count_struct *c;
     const fmpq *box;      /* NULL: the whole plane */
+    slong linear;         /* -1: not computed */
+    const slong *per_output;
     double seconds;
 } tr_report;
 
@@ -310,6 +316,14 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     }
     fprintf(fp, "activation regions: %ld (exact; bounded %ld, unbounded %ld)\n", R->c->regions,
             R->c->bounded, R->c->regions - R->c->bounded);
+    if (R->linear >= 0) {
+        fprintf(fp, "linear regions: %ld (exact; adjacent activation regions with one affine "
+                    "map merged)\n", R->linear);
+        fprintf(fp, "linear regions per output:");
+        for (i = 0; i < trop_net_output_dim(R->p->net); i++)
+            fprintf(fp, " %ld", R->per_output[i]);
+        fputc('\n', fp);
+    }
     fprintf(fp, "after each layer:");
     for (i = 0; i < R->c->nlayers; i++)
         fprintf(fp, " %ld", R->c->per_layer[i]);
@@ -379,7 +393,16 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     json_object_object_add(root, "bounded", json_object_new_int64(R->c->bounded));
     json_object_object_add(root, "unbounded",
                            json_object_new_int64(R->c->regions - R->c->bounded));
-    json_object_object_add(root, "linear_regions", NULL);
+    if (R->linear >= 0) {
+        json_object *po = json_object_new_array();
+        for (i = 0; i < trop_net_output_dim(R->p->net); i++)
+            json_object_array_add(po, json_object_new_int64(R->per_output[i]));
+        json_object_object_add(root, "linear_regions", json_object_new_int64(R->linear));
+        json_object_object_add(root, "linear_regions_per_output", po);
+    } else {
+        json_object_object_add(root, "linear_regions", NULL);
+        json_object_object_add(root, "linear_regions_per_output", NULL);
+    }
     for (i = 0; i < R->c->nlayers; i++)
         json_object_array_add(pl, json_object_new_int64(R->c->per_layer[i]));
     json_object_object_add(root, "per_layer", pl);
@@ -437,6 +460,7 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_error err;
     csv_ctx cc;
     fmpq box[4];
+    slong linear = -1, *per_output = NULL;
     int rc, i;
     double t0;
     for (i = 0; i < 4; i++)
@@ -473,9 +497,14 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         fputc('\n', cc.fp);
     }
     trop_region2_count_init(c);
+    per_output = flint_calloc((size_t)trop_net_output_dim(p->net), sizeof(slong));
     t0 = tool_now();
-    rc = trop_region2_count(c, p->net, o->all ? NULL : box, cc.fp ? csv_row : NULL, &cc, &ro,
-                            &err);
+    if (o->nolinear)
+        rc = trop_region2_count(c, p->net, o->all ? NULL : box, cc.fp ? csv_row : NULL, &cc,
+                                &ro, &err);
+    else
+        rc = trop_region2_linear(c, &linear, per_output, p->net, o->all ? NULL : box,
+                                 cc.fp ? csv_row : NULL, &cc, &ro, &err);
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc != TROP_OK) {
@@ -490,6 +519,8 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.p = p;
         R.c = c;
         R.box = o->all ? NULL : box;
+        R.linear = o->nolinear ? -1 : linear;
+        R.per_output = per_output;
         R.seconds = tool_now() - t0;
         rc = TOOL_EXIT_OK;
         if (cc.fp) {
@@ -510,6 +541,7 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         fmpq_clear(cc.q);
     }
     trop_region2_count_clear(c);
+    flint_free(per_output);
 done_box:
     for (i = 0; i < 4; i++)
         fmpq_clear(box + i);

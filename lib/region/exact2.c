@@ -987,3 +987,23 @@ void _trop_xregion2_point(fmpq *pt, const trop_xregion2_rec *r)
     fmpq_clear(t); fmpq_clear(m);
     fmpq_clear(s + 0); fmpq_clear(s + 1); fmpq_clear(d + 0); fmpq_clear(d + 1);
 }
+
+slong _trop_xregion2_nedges(const trop_xregion2_rec *r)
+{
+    return ((const xpoly *)r->poly)->n;
+}
+
+int _trop_xregion2_edge(fmpz *line, fmpz *p, fmpz *q, const trop_xregion2_rec *r, slong k)
+{
+    const xpoly *pg = r->poly;
+    const xedge *e = pg->e + k;
+    const xline *L = xline_exact(e->L);
+    if (fmpz_is_zero(L->a) && fmpz_is_zero(L->b))
+        return 0;                       /* the line at infinity */
+    fmpz_mul_si(line + 0, L->a, e->s);
+    fmpz_mul_si(line + 1, L->b, e->s);
+    fmpz_mul_si(line + 2, L->c, e->s);
+    vert_coords(p, pg, k);
+    vert_coords(q, pg, (k + 1) % pg->n);
+    return 1;
+}

@@ -24,6 +24,12 @@ typedef void (*trop_xregion2_emit)(const trop_xregion2_rec *r, void *arg);
 int _trop_xregion2_bounded(const trop_xregion2_rec *r);
 /* pt: [2] = an exact rational point inside the region. */
 void _trop_xregion2_point(fmpq *pt, const trop_xregion2_rec *r);
+/* The number of edges of the region, and edge k: line: [3] = (a, b, c)
+ * with the region on the side a t0 + b t1 + c >= 0 (integers), p, q: [3]
+ * its endpoints in homogeneous integer coordinates (w = 0: a direction).
+ * Returns 0 (and leaves the outputs) for an edge on the line at infinity. */
+slong _trop_xregion2_nedges(const trop_xregion2_rec *r);
+int _trop_xregion2_edge(fmpz *line, fmpz *p, fmpz *q, const trop_xregion2_rec *r, slong k);
 
 /* N, the limb width of the pieces that _trop_xregion2_enum emits for e. */
 slong _trop_xregion2_width(const trop_pqnet_struct *e, const fmpq *box);

@@ -125,6 +125,19 @@ TROP_API trop_status trop_region2_count(trop_region2_count_t res, const trop_net
                                         const fmpq *box, trop_region2_visit visit, void *arg,
                                         const trop_region2_opts *opts, trop_error *err);
 
+/* As trop_region2_count (res, net, box, visit, arg, opts, errors), and
+ * also the linear regions: maximal connected unions of activation regions
+ * on which the network is one affine map (activation regions that share an
+ * edge of positive length and have the same map are merged, transitively;
+ * Serra et al. 2018 call both kinds "linear regions").  *linear counts them
+ * for the whole output vector, per_output: [output_dim] for each output
+ * alone.  Exact (lib/region/linear2.c); memory grows with the number of
+ * region edges. */
+TROP_API trop_status trop_region2_linear(trop_region2_count_t res, slong *linear,
+                                         slong *per_output, const trop_net_t net,
+                                         const fmpq *box, trop_region2_visit visit, void *arg,
+                                         const trop_region2_opts *opts, trop_error *err);
+
 /* ---- Tropical rational functions from regions ---- */
 
 /* Options of trop_trat_vec_set_net_regions.  max_regions, progress,
