@@ -203,6 +203,22 @@ START_TEST(test_exact_counts)
 }
 END_TEST
 
+/* Serra et al. 2018, Fig. 2, on the plane (t1 ignored): h_a = max(0, x),
+ * h_b = max(0, 1 - x), y = max(0, 4h_a + 2h_b - 3). */
+static void serra_plane_net(trop_net_t net)
+{
+    trop_layer_struct *L;
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "1");
+    trop_test_q_set(L->W + 2, "-1");
+    trop_test_q_set(L->b + 1, "1");
+    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
+    trop_test_q_set(L->W + 0, "4");
+    trop_test_q_set(L->W + 1, "2");
+    trop_test_q_set(L->b + 0, "-3");
+}
+
 START_TEST(test_exact_serra_and_maxout)
 {
     /* Serra et al. 2018, Fig. 2 on the line, as a plane network that
@@ -214,15 +230,7 @@ START_TEST(test_exact_serra_and_maxout)
     trop_layer_struct *L;
     trop_region2_count_t c;
     slong r;
-    trop_net_init(net, 2);
-    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
-    trop_test_q_set(L->W + 0, "1");
-    trop_test_q_set(L->W + 2, "-1");
-    trop_test_q_set(L->b + 1, "1");
-    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
-    trop_test_q_set(L->W + 0, "4");
-    trop_test_q_set(L->W + 1, "2");
-    trop_test_q_set(L->b + 0, "-3");
+    serra_plane_net(net);
     trop_region2_count_init(c);
     ck_assert_int_eq(trop_region2_count(c, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
     ck_assert_int_eq(c->regions, 5);
@@ -305,15 +313,7 @@ START_TEST(test_linear_regions)
     /* Serra et al. 2018, Fig. 2: y = -1 - 2x, 0, 0, 2x - 1, 4x - 3 on
      * (-inf, -1/2), (-1/2, 0), (0, 1/2), (1/2, 1), (1, inf): the two zero
      * pieces are adjacent, so 5 activation and 4 linear regions */
-    trop_net_init(net, 2);
-    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
-    trop_test_q_set(L->W + 0, "1");
-    trop_test_q_set(L->W + 2, "-1");
-    trop_test_q_set(L->b + 1, "1");
-    L = trop_net_append_layer(net, 1, TROP_ACT_RELU, NULL, 1);
-    trop_test_q_set(L->W + 0, "4");
-    trop_test_q_set(L->W + 1, "2");
-    trop_test_q_set(L->b + 0, "-3");
+    serra_plane_net(net);
     linear_count(net, 5, 4, NULL);
     trop_net_clear(net);
     /* relu(x) - 2 relu(x - 1) + relu(x - 2) = 0, x, 2 - x, 0: the two zero
