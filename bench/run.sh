@@ -47,3 +47,17 @@ if [ $rc -eq 0 ]; then
 else
     echo "algebra: did not finish within 60 s (exit $rc)"
 fi
+echo
+echo "== trop-regions: exact activation regions on the plane (issue 3)"
+echo "   ACAS Xu 1_1, plane of inputs 0 and 1, box [-0.5,0.5]^2 (target: < 0.5 s)"
+"$B/tools/trop-regions" data/nets/ACASXU_run2a_1_1_batch_2000.nnet --slice-axes 0,1 \
+    --box -0.5,0.5 --no-linear -q | grep -E '^(activation|after|time)'
+echo "   the same with the linear regions"
+"$B/tools/trop-regions" data/nets/ACASXU_run2a_1_1_batch_2000.nnet --slice-axes 0,1 \
+    --box -0.5,0.5 -q | grep -E '^(linear regions:|time)'
+echo "   random 2-64-64-64-1 ReLU nets (exact count vs the double-precision search, same nets)"
+"$B/bench/bench_count" 64 3 2
+echo "   scaling with width (depth 3) and depth (width 32)"
+for w in 16 32 48; do "$B/bench/bench_count" $w 3 2; done
+for d in 2 4 5; do "$B/bench/bench_count" 32 $d 2; done
+echo "   input dimension: only planes (2 variables) are enumerated so far"

@@ -1,0 +1,96 @@
+/* bench_count: exact counts of activation regions on the plane
+ * (trop_region2_count) for random 2-W-...-W-1 ReLU nets, side by side with
+ * the double-precision search (trop_region2_set_enum, no exactness) on the
+ * same nets over the whole plane; prints regions per second and the ratio
+ * of the times.  Weights are He-initialised doubles (seeded).
+ * Usage: bench_count [width] [depth] [nets] [threads] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <gmp.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include "trop/trop.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double uniform(trop_rng *r)
+{
+    return (double)(trop_rng_u64(r) >> 11) * 0x1p-53 * 2.0 - 1.0;
+}
+
+static void random_net(trop_net_t net, slong w, slong depth, trop_rng *r)
+{
+    slong l, i, nin = 2;
+    trop_net_clear(net);
+    trop_net_init(net, 2);
+    for (l = 0; l <= depth; l++) {
+        slong nout = l < depth ? w : 1;
+        double a = sqrt(6.0 / (double)nin);
+        trop_layer_struct *L = trop_net_append_layer(net, nout,
+                                                     l < depth ? TROP_ACT_RELU : TROP_ACT_LINEAR,
+                                                     NULL, 1);
+        for (i = 0; i < nout * nin; i++)
+            trop_q_set_d(L->W + i, a * uniform(r), NULL);
+        for (i = 0; i < nout; i++)
+            trop_q_set_d(L->b + i, 0.1 * uniform(r), NULL);
+        nin = nout;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    slong w = argc > 1 ? atol(argv[1]) : 64, depth = argc > 2 ? atol(argv[2]) : 3;
+    slong nets = argc > 3 ? atol(argv[3]) : 3, k, i;
+    trop_region2_opts ro = {0, NULL, NULL, argc > 4 ? atol(argv[4]) : 0};
+    double te = 0, tplane = 0, td = 0, t0;
+    slong nbox = 0, nplane = 0, nd = 0;
+    trop_net_t net;
+    trop_rng r;
+    fmpq box[4];
+    for (i = 0; i < 4; i++) {
+        fmpq_init(box + i);
+        fmpq_set_si(box + i, i % 2 ? 1 : -1, 1);
+    }
+    trop_rng_init(&r, 11);
+    trop_net_init(net, 2);
+    for (k = 0; k < nets; k++) {
+        trop_region2_count_t c;
+        trop_region2_set_t s;
+        random_net(net, w, depth, &r);
+        trop_region2_count_init(c);
+        t0 = now();
+        if (trop_region2_count(c, net, box, NULL, NULL, &ro, NULL) != TROP_OK)
+            return 1;
+        te += now() - t0;
+        nbox += c->regions;
+        t0 = now();
+        if (trop_region2_count(c, net, NULL, NULL, NULL, &ro, NULL) != TROP_OK)
+            return 1;
+        tplane += now() - t0;
+        nplane += c->regions;
+        trop_region2_count_clear(c);
+        trop_region2_set_init(s);
+        t0 = now();
+        if (trop_region2_set_enum(s, net, NULL, NULL) != TROP_OK)
+            return 1;
+        td += now() - t0;
+        nd += s->nregions;
+        trop_region2_set_clear(s);
+    }
+    printf("2-%ld^%ld-1 relu, %ld nets: exact [-1,1]^2 %ld regions %.3f s (%.0f regions/s); "
+           "exact plane %ld regions %.3f s; double plane (baseline, not exact) %ld regions "
+           "%.3f s; ratio exact/double on the plane %.2f\n", w, depth, nets, nbox, te,
+           (double)nbox / te, nplane, tplane, nd, td, tplane / td);
+    for (i = 0; i < 4; i++)
+        fmpq_clear(box + i);
+    trop_net_clear(net);
+    flint_cleanup();
+    return 0;
+}
