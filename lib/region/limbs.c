@@ -145,19 +145,17 @@ void _xnet_clear(_xnet *x)
     trop_free(x->layers);
 }
 
-/* r += u * x on a piece (4 columns of N limbs). */
+/* r += u * x on a piece (4 columns of N limbs).  A factor of nu limbs is
+ * added limb by limb, limb q shifted by q limbs over the whole piece: the
+ * bound guarantees u * x_c < 2^(64 N) for every column c, so x_c's top q
+ * limbs are zero when u_q != 0 and the shifted product of one column stays
+ * below the next column; no carry crosses a column either. */
 static void piece_addmul(mp_limb_t *r, const mp_limb_t *x, const mp_limb_t *u, slong nu, slong N)
 {
-    slong c, q;
-    if (nu == 1) {
-        /* no column overflows (the bound), so no carry crosses a column */
-        mpn_addmul_1(r, x, 4 * N, u[0]);
-        return;
-    }
-    for (c = 0; c < 4; c++)
-        for (q = 0; q < nu && q < N; q++)
-            if (u[q] != 0)
-                mpn_addmul_1(r + c * N + q, x + c * N, N - q, u[q]);
+    slong q;
+    for (q = 0; q < nu && q < N; q++)
+        if (u[q] != 0)
+            mpn_addmul_1(r + q, x, 4 * N - q, u[q]);
 }
 
 void _xnet_affine_row(mp_limb_t *H, mp_limb_t *G, const _xnet *x, slong l, slong i,
