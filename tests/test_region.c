@@ -264,6 +264,62 @@ START_TEST(test_exact_serra_and_maxout)
 }
 END_TEST
 
+static int visit_nothing(const trop_region2_rec_struct *r, void *arg)
+{
+    (void)r;
+    (void)arg;
+    return 0;
+}
+
+/* The fast count (no visitor: double maps with error bounds, exact replay
+ * where a filter cannot decide) equals the count that carries exact pieces
+ * (a visitor forces it), layer by layer, on random nets whose small integer
+ * weights make many exact coincidences (concurrent lines, lines through
+ * vertices, units dead on a region), on the plane and on a box. */
+START_TEST(test_fast_count_equals_exact)
+{
+    trop_rng r;
+    trop_net_t net;
+    trop_region2_count_t a, b;
+    fmpq box[4];
+    slong l, i, k;
+    trop_rng_init(&r, trop_test_seed() + 9000 + (unsigned long long)_i);
+    trop_net_init(net, 2);
+    trop_test_rand_net(net, 2, 1 + _i % 3, _i, &r);
+    if (_i % 2 == 0)
+        for (l = 0; l < net->nlayers; l++) {
+            trop_layer_struct *L = net->layers + l;
+            for (i = 0; i < L->nout * L->nin; i++)
+                fmpq_set_si(L->W + i, trop_rng_below(&r, 5) - 2, 1);
+            for (i = 0; i < L->nout; i++)
+                fmpq_set_si(L->b + i, trop_rng_below(&r, 3) - 1, 1);
+        }
+    for (i = 0; i < 4; i++) {
+        fmpq_init(box + i);
+        fmpq_set_si(box + i, i % 2 ? 1 : -1, 1);
+    }
+    for (k = 0; k < 2; k++) {
+        const fmpq *bx = k ? box : NULL;
+        trop_region2_count_init(a);
+        trop_region2_count_init(b);
+        ck_assert_int_eq(trop_region2_count(a, net, bx, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(trop_region2_count(b, net, bx, visit_nothing, NULL, NULL, NULL),
+                         TROP_OK);
+        ck_assert_msg(a->regions == b->regions && a->bounded == b->bounded,
+                      "seed %llu: fast %ld (%ld bounded), exact %ld (%ld bounded)",
+                      trop_test_seed() + 9000 + (unsigned long long)_i, a->regions,
+                      a->bounded, b->regions, b->bounded);
+        for (l = 0; l < net->nlayers; l++)
+            ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
+        trop_region2_count_clear(a);
+        trop_region2_count_clear(b);
+    }
+    for (i = 0; i < 4; i++)
+        fmpq_clear(box + i);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* A one-input net on the plane (t1 ignored): relu units x + c_i, then a
  * linear output with weights w_i. */
 static void line_net(trop_net_t net, const char *cs, const char *ws)
@@ -635,6 +691,27 @@ START_TEST(test_real_acas_plane)
         ck_assert_int_eq(info.per_layer[i], ds->per_layer[i]);
     ck_assert_int_eq(info.regions, 105509);
     trop_region2_set_clear(ds);
+    {
+        /* the fast count on the box [-1/2, 1/2]^2 equals the exact-mode count */
+        trop_region2_count_t a, b;
+        fmpq box[4];
+        for (i = 0; i < 4; i++) {
+            fmpq_init(box + i);
+            fmpq_set_si(box + i, i % 2 ? 1 : -1, 2);
+        }
+        trop_region2_count_init(a);
+        trop_region2_count_init(b);
+        ck_assert_int_eq(trop_region2_count(a, sl, box, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(trop_region2_count(b, sl, box, visit_nothing, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(a->regions, 51005);
+        ck_assert_int_eq(b->regions, 51005);
+        for (i = 0; i < sl->nlayers; i++)
+            ck_assert_int_eq(a->per_layer[i], b->per_layer[i]);
+        trop_region2_count_clear(a);
+        trop_region2_count_clear(b);
+        for (i = 0; i < 4; i++)
+            fmpq_clear(box + i);
+    }
     trop_free(info.per_layer);
     trop_rng_init(&r, trop_test_seed() + 5000);
     fmpq_init(t + 0); fmpq_init(t + 1); fmpq_init(v); fmpq_init(w);
@@ -746,6 +823,7 @@ static Suite *region_suite(void)
     tcase_add_test(tc, test_exact_serra_and_maxout);
     tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
     tcase_add_test(tc, test_linear_regions);
+    tcase_add_loop_test(tc, test_fast_count_equals_exact, 0, trop_test_count(40));
     suite_add_tcase(s, tc);
     tc = tcase_create("trat");
     tcase_set_timeout(tc, 120);

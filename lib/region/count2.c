@@ -129,7 +129,9 @@ trop_status trop_region2_count(trop_region2_count_t res, const trop_net_t net, c
     }
     res->nlayers = net->nlayers;
     res->per_layer = trop_calloc((size_t)net->nlayers, sizeof(slong));
-    st = _trop_xregion2_enum(e, box, emit_count, args, nth, res->per_layer, opts, err);
+    /* without a visitor nothing needs the exact maps: the fast mode */
+    st = _trop_xregion2_enum(e, visit == NULL ? net : NULL, box, emit_count, args, nth,
+                             res->per_layer, opts, err);
     for (t = 0; t < nth; t++) {
         res->regions += loc[t].regions;
         res->bounded += loc[t].bounded;

@@ -52,7 +52,17 @@ typedef struct {
     double d[3];
     int have;
     fmpz_t a, b, c;
+    /* the fast count (no pieces carried) makes lines from double maps:
+     * then exact is 0 until needed, e bounds |d_i - the exact d_i|, and
+     * ctx, lev say which level of which search can make it exact */
+    int exact;
+    double e;
+    void *ctx;
+    slong lev;
 } xline;
+
+/* Makes the lines of level lev of the search ctx exact (fast mode). */
+static void level_materialize(void *ctx, slong lev);
 
 static void xline_init(xline *L, slong N)
 {
@@ -61,6 +71,10 @@ static void xline_init(xline *L, slong N)
     L->sg[0] = L->sg[1] = L->sg[2] = 0;
     L->d[0] = L->d[1] = L->d[2] = 0;
     L->have = 0;
+    L->exact = 1;
+    L->e = 0;
+    L->ctx = NULL;
+    L->lev = 0;
     fmpz_init(L->a);
     fmpz_init(L->b);
     fmpz_init(L->c);
@@ -91,12 +105,48 @@ static void xline_round(xline *L)
         L->d[i] = (L->sg[i] == 0 || emax - e[i] > 1100) ? 0.0
                   : ldexp(m[i], (int)(e[i] - emax));
     L->have = 0;
+    L->exact = 1;
+    L->e = 0;
+}
+
+/* L from a double map d: [3] with absolute error bound e on every
+ * coefficient, scaled by a power of two (exact) so the largest |d_i| lies
+ * in [1/2, 1); not exact until level_materialize. */
+static void xline_set_approx(xline *L, const double *d, double e, void *ctx, slong lev)
+{
+    double mx = fmax(fabs(d[0]), fmax(fabs(d[1]), fabs(d[2])));
+    int ex = 0, i;
+    if (mx > 0)
+        frexp(mx, &ex);
+    for (i = 0; i < 3; i++)
+        L->d[i] = ldexp(d[i], -ex);
+    /* 1e-300: coefficients that underflow once scaled */
+    L->e = ldexp(e, -ex) * (1 + 1e-15) + 1e-300;
+    L->exact = 0;
+    L->have = 0;
+    L->ctx = ctx;
+    L->lev = lev;
+}
+
+/* Sign of coefficient i, from d when e decides it. */
+static int xline_sg(const xline *L, int i)
+{
+    if (!L->exact) {
+        if (L->d[i] > L->e)
+            return 1;
+        if (L->d[i] < -L->e)
+            return -1;
+        level_materialize(L->ctx, L->lev);
+    }
+    return L->sg[i];
 }
 
 /* The exact coefficients, for the fallbacks. */
 static const xline *xline_exact(const xline *Lc)
 {
     xline *L = (xline *)Lc;       /* a cache: the line's value is unchanged */
+    if (!L->exact)
+        level_materialize(L->ctx, L->lev);
     if (!L->have) {
         _xlimbs_get_fmpz(L->a, L->sg[0], L->m, L->N);
         _xlimbs_get_fmpz(L->b, L->sg[1], L->m + L->N, L->N);
@@ -120,7 +170,9 @@ static void xline_set_diff(xline *L, const mp_limb_t *A, const mp_limb_t *B, mp_
 
 static int xline_is_zero(const xline *L)
 {
-    return L->sg[0] == 0 && L->sg[1] == 0 && L->sg[2] == 0;
+    if (!L->exact && (fabs(L->d[0]) > L->e || fabs(L->d[1]) > L->e || fabs(L->d[2]) > L->e))
+        return 0;
+    return xline_sg(L, 0) == 0 && xline_sg(L, 1) == 0 && xline_sg(L, 2) == 0;
 }
 
 /* ---- predicates ---- */
@@ -144,6 +196,19 @@ static int det3_sign(const xline *x, const xline *y, const xline *z)
                   + fabs(p[2]) * (fabs(q[0] * r[1]) + fabs(q[1] * r[0]));
     double err = PRED_REL * perm + PRED_ABS;
     fmpz_t s, t, u;
+    if (x->e > 0 || y->e > 0 || z->e > 0) {
+        /* inexact lines: every monomial may move by (|p|+e)(|q|+e)(|r|+e) - |pqr| */
+        double P[3], Q[3], R[3], pe;
+        int i;
+        for (i = 0; i < 3; i++) {
+            P[i] = fabs(p[i]) + x->e;
+            Q[i] = fabs(q[i]) + y->e;
+            R[i] = fabs(r[i]) + z->e;
+        }
+        pe = P[0] * (Q[1] * R[2] + Q[2] * R[1]) + P[1] * (Q[0] * R[2] + Q[2] * R[0])
+             + P[2] * (Q[0] * R[1] + Q[1] * R[0]);
+        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+    }
     int sg;
     if (det > err)
         return 1;
@@ -178,6 +243,16 @@ static int mid_sign(const xline *l, const xline *M)
     double err = PRED_REL * perm + PRED_ABS;
     fmpz_t s, t;
     int sg;
+    if (l->e > 0 || M->e > 0) {
+        double P[3], Q[3], pe;
+        int i;
+        for (i = 0; i < 3; i++) {
+            P[i] = fabs(p[i]) + l->e;
+            Q[i] = fabs(q[i]) + M->e;
+        }
+        pe = P[0] * Q[0] * Q[2] + P[1] * Q[1] * Q[2] + P[2] * (Q[0] * Q[0] + Q[1] * Q[1]);
+        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+    }
     if (v > err)
         return 1;
     if (v < -err)
@@ -201,9 +276,15 @@ static int mid_sign(const xline *l, const xline *M)
 static int cross_w_sign(const xline *A, const xline *B)
 {
     double v = A->d[0] * B->d[1] - A->d[1] * B->d[0];
-    double err = PRED_REL * (fabs(A->d[0] * B->d[1]) + fabs(A->d[1] * B->d[0])) + PRED_ABS;
+    double perm = fabs(A->d[0] * B->d[1]) + fabs(A->d[1] * B->d[0]);
+    double err = PRED_REL * perm + PRED_ABS;
     fmpz_t s;
     int sg;
+    if (A->e > 0 || B->e > 0) {
+        double pe = (fabs(A->d[0]) + A->e) * (fabs(B->d[1]) + B->e)
+                    + (fabs(A->d[1]) + A->e) * (fabs(B->d[0]) + B->e);
+        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+    }
     if (v > err)
         return 1;
     if (v < -err)
@@ -285,7 +366,7 @@ static int vert_sign(const xpoly *p, slong i, const xline *l, int sl)
     const xvert *v = p->v + i;
     int sg;
     if (v->kind == V_IDEAL)
-        sg = v->dx != 0 ? v->dx * l->sg[0] : v->dy * l->sg[1];
+        sg = v->dx != 0 ? v->dx * xline_sg(l, 0) : v->dy * xline_sg(l, 1);
     else if (v->kind == V_MID)
         sg = mid_sign(l, v->M);
     else {
@@ -324,8 +405,8 @@ static int classify(int *sg, const xpoly *p, const xline *l)
         return CUT_POS;
     if (neg)
         return CUT_NEG;
-    if (l->sg[0] == 0 && l->sg[1] == 0 && l->sg[2] != 0)
-        return l->sg[2] > 0 ? CUT_POS : CUT_NEG;
+    if (xline_sg(l, 0) == 0 && xline_sg(l, 1) == 0 && xline_sg(l, 2) != 0)
+        return xline_sg(l, 2) > 0 ? CUT_POS : CUT_NEG;
     return CUT_ZERO;
 }
 
@@ -398,7 +479,19 @@ typedef struct {
     xplist pieces;
     int *sg;              /* [cap] signs, grown as needed */
     slong sgcap;
+    /* fast mode: the rows' maps z in double [nout x 3] with error bounds
+     * ze [nout]; the units' maps handed on, hd [units x 3], he [units];
+     * exact: H, G and the lines are exact for the current region;
+     * exact_child: P, Q are exact for the current piece */
+    double *zd, *ze, *hd, *he;
+    int exact, exact_child;
 } xlevel;
+
+/* A layer in double for the fast mode: W [nout x nin], b [nout], slope. */
+typedef struct {
+    slong nin, nout;
+    double *W, *b, slope;
+} xdlayer;
 
 /* What the threads share: counters, the stop flag, the first error. */
 typedef struct {
@@ -417,6 +510,9 @@ typedef struct {
 typedef struct {
     const trop_pqnet_struct *e;
     const _xnet *x;
+    const xdlayer *dl;    /* fast mode: the layers in double; NULL: exact pieces */
+    const xlevel *src0;   /* the level 0 the pieces come from (the master's) */
+    const mp_limb_t *P0, *Q0;  /* the inputs' exact pieces */
     slong N, nlayers, tid;
     xlevel *lev;
     mp_limb_t *tmp;       /* [12N] scratch */
@@ -551,32 +647,97 @@ static void cut_maxout(xlevel *v, slong u)
     }
 }
 
-static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
-                  const mp_limb_t *Qin);
+/* The maps a level receives: exact pieces (P, Q limbs) or, in fast mode,
+ * double maps with error bounds (hd [units x 3], he [units]). */
+typedef struct {
+    const mp_limb_t *P, *Q;
+    const double *hd, *he;
+} xin;
+
+static void enter(xctx *c, slong l, const xpoly *R, const xin *in);
+
+/* Fast mode: the rows of layer l in double from the maps in, with running
+ * error bounds.  With A = |b| + sum_j |w_j| max_k |h_jk| (the sum the
+ * rounding acts on), each coefficient is off by at most
+ * sum_j |w_j| (1 + u) e_j + (nin + 4) u A: the inputs' errors, the
+ * rounding of w to double and of each product and sum (u = 2^-52). */
+static void rows_double(xlevel *v, const xdlayer *D, const double *hd, const double *he)
+{
+    const double u = 0x1p-52, g = (double)(D->nin + 4) * u;
+    slong i, j;
+    for (i = 0; i < D->nout; i++) {
+        double *z = v->zd + 3 * i, A = fabs(D->b[i]), E = 0;
+        z[0] = z[1] = 0;
+        z[2] = D->b[i];
+        for (j = 0; j < D->nin; j++) {
+            double w = D->W[i * D->nin + j];
+            const double *h = hd + 3 * j;
+            z[0] += w * h[0];
+            z[1] += w * h[1];
+            z[2] += w * h[2];
+            A += fabs(w) * fmax(fabs(h[0]), fmax(fabs(h[1]), fabs(h[2])));
+            E += fabs(w) * he[j];
+        }
+        v->ze[i] = E * (1 + 2 * u) + g * A;
+    }
+}
+
+/* Fast mode: the lines of level l from the double rows. */
+static void lines_double(xctx *c, xlevel *v, slong l)
+{
+    const double u = 0x1p-52;
+    slong i, r, s2, k = v->k;
+    if (v->L->rule == TROP_PQ_LINEAR)
+        return;
+    if (v->L->rule != TROP_PQ_MAXOUT) {
+        for (i = 0; i < v->L->nout; i++)
+            xline_set_approx(v->z + i, v->zd + 3 * i, v->ze[i], c, l);
+        return;
+    }
+    for (i = 0; i < v->units; i++)
+        for (r = 0; r < k; r++)
+            for (s2 = 0; s2 < k; s2++) {
+                const double *a = v->zd + 3 * (i * k + r), *b = v->zd + 3 * (i * k + s2);
+                double d[3] = {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+                double ma = fmax(fabs(a[0]), fmax(fabs(a[1]), fabs(a[2])));
+                double mb = fmax(fabs(b[0]), fmax(fabs(b[1]), fabs(b[2])));
+                if (r == s2)
+                    continue;
+                xline_set_approx(v->dz + (i * k + r) * k + s2, d,
+                                 v->ze[i * k + r] + v->ze[i * k + s2] + u * (ma + mb), c, l);
+            }
+}
 
 /* Cuts R by layer l into c->lev[l].pieces, with the rows' pairs and lines. */
-static void cut_region(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
-                       const mp_limb_t *Qin)
+static void cut_region(xctx *c, slong l, const xpoly *R, const xin *in)
 {
     xlevel *v = c->lev + l;
     const trop_pqlayer_struct *L = v->L;
     slong i, u, len = 4 * c->N;
     xpoly pg;
     slong *br = trop_calloc((size_t)(v->units > 0 ? v->units : 1), sizeof(slong));
-    for (i = 0; i < L->nout; i++) {
-        _xnet_affine_row(v->H + len * i, v->G + len * i, c->x, l, i, Pin, Qin);
-        if (L->rule != TROP_PQ_LINEAR && L->rule != TROP_PQ_MAXOUT)
-            xline_set_diff(v->z + i, v->H + len * i, v->G + len * i, c->tmp);
+    if (c->dl != NULL) {
+        rows_double(v, c->dl + l, in->hd, in->he);
+        v->exact = 0;
+        lines_double(c, v, l);
+    } else {
+        for (i = 0; i < L->nout; i++) {
+            _xnet_affine_row(v->H + len * i, v->G + len * i, c->x, l, i, in->P, in->Q);
+            if (L->rule != TROP_PQ_LINEAR && L->rule != TROP_PQ_MAXOUT)
+                xline_set_diff(v->z + i, v->H + len * i, v->G + len * i, c->tmp);
+        }
+        if (L->rule == TROP_PQ_MAXOUT)
+            for (u = 0; u < v->units; u++)
+                maxout_lines(v, u, c->N, c->tmp);
+        v->exact = 1;
     }
     plist_empty(&v->pieces);
     xpoly_copy(&pg, R);
     plist_push(&v->pieces, &pg, br);
     trop_free(br);
     if (L->rule == TROP_PQ_MAXOUT) {
-        for (u = 0; u < v->units; u++) {
-            maxout_lines(v, u, c->N, c->tmp);
+        for (u = 0; u < v->units; u++)
             cut_maxout(v, u);
-        }
     } else if (L->rule != TROP_PQ_LINEAR) {
         for (u = 0; u < v->units; u++) {
             if (!xline_is_zero(v->z + u)) {
@@ -589,22 +750,90 @@ static void cut_region(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
     }
 }
 
+/* Fast mode: the unit maps of a piece in double from the rows of src, on
+ * the branches b: the rule of the network itself (not Zhang's pair). */
+static void units_double(double *hd, double *he, const xlevel *src, const xdlayer *D,
+                         const slong *b)
+{
+    const double u = 0x1p-52;
+    slong i, j;
+    for (i = 0; i < src->units; i++) {
+        slong r = src->L->rule == TROP_PQ_MAXOUT ? i * src->k + b[i] : i;
+        const double *z = src->zd + 3 * r;
+        double e = src->ze[r];
+        if (src->L->rule == TROP_PQ_RELU && b[i] == 0) {
+            hd[3 * i] = hd[3 * i + 1] = hd[3 * i + 2] = 0;
+            he[i] = 0;
+        } else if ((src->L->rule == TROP_PQ_LEAKY_LO || src->L->rule == TROP_PQ_LEAKY_NEG
+                    || src->L->rule == TROP_PQ_LEAKY_HI) && b[i] == 0) {
+            double m = fmax(fabs(z[0]), fmax(fabs(z[1]), fabs(z[2])));
+            for (j = 0; j < 3; j++)
+                hd[3 * i + j] = D->slope * z[j];
+            he[i] = fabs(D->slope) * e * (1 + 2 * u) + 3 * u * fabs(D->slope) * m;
+        } else {
+            for (j = 0; j < 3; j++)
+                hd[3 * i + j] = z[j];
+            he[i] = e;
+        }
+    }
+}
+
 /* Hands on the pieces i0, i0 + step, ... of src (a level l that has been
- * cut), each with its units' pieces computed into c's own level l. */
+ * cut), each with its units' maps computed into c's own level l. */
 static void descend(xctx *c, slong l, const xlevel *src, slong i0, slong step)
 {
     xlevel *v = c->lev + l;
     slong i, u, r, len = 4 * c->N;
+    xin in = {v->P, v->Q, v->hd, v->he};
     for (i = i0; i < src->pieces.n && !atomic_load(&c->sh->stop); i += step) {
         const slong *b = src->pieces.p[i].br;
         c->per_layer[l]++;
         c->br[l] = b;
-        for (u = 0; u < src->units; u++) {
-            r = src->L->rule == TROP_PQ_MAXOUT ? u * src->k : u;
-            _xnet_unit(v->P + len * u, v->Q + len * u, src->H + len * r, src->G + len * r,
-                       c->x, l, b[u]);
+        if (c->dl != NULL) {
+            units_double(v->hd, v->he, src, c->dl + l, b);
+            v->exact_child = 0;
+        } else
+            for (u = 0; u < src->units; u++) {
+                r = src->L->rule == TROP_PQ_MAXOUT ? u * src->k : u;
+                _xnet_unit(v->P + len * u, v->Q + len * u, src->H + len * r,
+                           src->G + len * r, c->x, l, b[u]);
+            }
+        enter(c, l + 1, &src->pieces.p[i].pg, &in);
+    }
+}
+
+/* Fast mode: makes the rows and lines of level lev exact for the current
+ * path (levels above first), replaying the exact pieces along the branches
+ * the search has taken; rare, when a filter cannot decide. */
+static void level_materialize(void *ctx, slong lev)
+{
+    xctx *c = ctx;
+    slong m, i, u, r, len = 4 * c->N;
+    for (m = 0; m <= lev; m++) {
+        xlevel *v = c->lev + m;
+        const xlevel *src = m == 0 ? c->src0 : v;
+        const trop_pqlayer_struct *L = v->L;
+        if (!src->exact) {
+            const mp_limb_t *Pin = m == 0 ? c->P0 : c->lev[m - 1].P;
+            const mp_limb_t *Qin = m == 0 ? c->Q0 : c->lev[m - 1].Q;
+            for (i = 0; i < L->nout; i++) {
+                _xnet_affine_row(v->H + len * i, v->G + len * i, c->x, m, i, Pin, Qin);
+                if (L->rule != TROP_PQ_LINEAR && L->rule != TROP_PQ_MAXOUT)
+                    xline_set_diff(v->z + i, v->H + len * i, v->G + len * i, c->tmp);
+            }
+            if (L->rule == TROP_PQ_MAXOUT)
+                for (u = 0; u < v->units; u++)
+                    maxout_lines(v, u, c->N, c->tmp);
+            v->exact = 1;
         }
-        enter(c, l + 1, &src->pieces.p[i].pg, v->P, v->Q);
+        if (m < lev && !v->exact_child) {
+            for (u = 0; u < src->units; u++) {
+                r = L->rule == TROP_PQ_MAXOUT ? u * src->k : u;
+                _xnet_unit(v->P + len * u, v->Q + len * u, src->H + len * r, src->G + len * r,
+                           c->x, m, c->br[m][u]);
+            }
+            v->exact_child = 1;
+        }
     }
 }
 
@@ -615,14 +844,13 @@ static void stop(xctx *c, trop_status st, const char *msg, slong n)
         c->sh->st = trop_error_set(c->sh->err, st, "region", msg, n);
 }
 
-static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
-                  const mp_limb_t *Qin)
+static void enter(xctx *c, slong l, const xpoly *R, const xin *in)
 {
     xshared *sh = c->sh;
     if (atomic_load(&sh->stop))
         return;
     if (l < c->nlayers) {
-        cut_region(c, l, R, Pin, Qin);
+        cut_region(c, l, R, in);
         descend(c, l, c->lev + l, 0, 1);
         return;
     }
@@ -641,8 +869,8 @@ static void enter(xctx *c, slong l, const xpoly *R, const mp_limb_t *Pin,
     }
     {
         trop_xregion2_rec rec;
-        rec.P = Pin;
-        rec.Q = Qin;
+        rec.P = in->P;
+        rec.Q = in->Q;
         rec.nout = c->e->output_dim;
         rec.N = c->N;
         rec.br = c->br;
@@ -668,6 +896,11 @@ static void level_init(xlevel *v, const trop_pqlayer_struct *L, slong l, slong N
         xline_init(v->dz + i, N);
     v->P = trop_calloc((size_t)(len * v->units), sizeof(mp_limb_t));
     v->Q = trop_calloc((size_t)(len * v->units), sizeof(mp_limb_t));
+    v->zd = trop_calloc((size_t)(3 * L->nout), sizeof(double));
+    v->ze = trop_calloc((size_t)L->nout, sizeof(double));
+    v->hd = trop_calloc((size_t)(3 * v->units), sizeof(double));
+    v->he = trop_calloc((size_t)v->units, sizeof(double));
+    v->exact = v->exact_child = 0;
     v->pieces.p = NULL;
     v->pieces.n = v->pieces.cap = 0;
     v->pieces.units = v->units;
@@ -688,6 +921,10 @@ static void level_clear(xlevel *v)
     trop_free(v->dz);
     trop_free(v->P);
     trop_free(v->Q);
+    trop_free(v->zd);
+    trop_free(v->ze);
+    trop_free(v->hd);
+    trop_free(v->he);
     plist_empty(&v->pieces);
     trop_free(v->pieces.p);
     trop_free(v->sg);
@@ -820,11 +1057,61 @@ static void start_polygon(xpoly *pg, xline *lines, xline *inf, const fmpq *box)
     }
 }
 
-trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
-                                trop_xregion2_emit emit, void **emit_args, slong nthreads,
-                                slong *per_layer, const trop_region2_opts *opts,
-                                trop_error *err)
+/* The layers of net in double, for the fast mode. */
+static xdlayer *dlayers_init(const trop_net_struct *net)
 {
+    xdlayer *D = trop_malloc((size_t)net->nlayers * sizeof(xdlayer));
+    slong l, i;
+    for (l = 0; l < net->nlayers; l++) {
+        const trop_layer_struct *L = net->layers + l;
+        D[l].nin = L->nin;
+        D[l].nout = L->nout;
+        D[l].W = trop_malloc((size_t)(L->nin * L->nout > 0 ? L->nin * L->nout : 1) * sizeof(double));
+        D[l].b = trop_malloc((size_t)L->nout * sizeof(double));
+        for (i = 0; i < L->nin * L->nout; i++)
+            D[l].W[i] = fmpq_get_d(L->W + i);
+        for (i = 0; i < L->nout; i++)
+            D[l].b[i] = fmpq_get_d(L->b + i);
+        D[l].slope = L->act == TROP_ACT_LEAKY ? fmpq_get_d(L->slope) : 0.0;
+    }
+    return D;
+}
+
+static void dlayers_clear(xdlayer *D, slong n)
+{
+    slong l;
+    for (l = 0; l < n; l++) {
+        trop_free(D[l].W);
+        trop_free(D[l].b);
+    }
+    trop_free(D);
+}
+
+/* Whether every weight, bias and slope of net fits a double with room to
+ * spare (the fast mode's error analysis assumes no overflow). */
+static int fits_double(const trop_net_struct *net)
+{
+    slong l, i;
+    for (l = 0; l < net->nlayers; l++) {
+        const trop_layer_struct *L = net->layers + l;
+        for (i = 0; i < L->nin * L->nout; i++)
+            if (fabs(fmpq_get_d(L->W + i)) > 1e100)
+                return 0;
+        for (i = 0; i < L->nout; i++)
+            if (fabs(fmpq_get_d(L->b + i)) > 1e100)
+                return 0;
+    }
+    return 1;
+}
+
+trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struct *fast,
+                                const fmpq *box, trop_xregion2_emit emit, void **emit_args,
+                                slong nthreads, slong *per_layer,
+                                const trop_region2_opts *opts, trop_error *err)
+{
+    static const double hd0[6] = {1, 0, 0, 0, 1, 0}, he0[2] = {0, 0};
+    xdlayer *dl = NULL;
+    xin in0;
     xshared sh;
     _xnet x;
     xctx m;
@@ -845,6 +1132,8 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
     sh.err = err;
     _xnet_init(&x, e, box_bits(box));
     N = x.N;
+    if (fast != NULL && fits_double(fast))
+        dl = dlayers_init(fast);
     ctx_init(&m, e, &x, &sh, 0, emit, emit_args[0]);
     xline_init(&inf, N);
     inf.sg[2] = 1;
@@ -858,13 +1147,27 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
     Q0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     P0[0] = 1;                   /* P of input 0 is t0: gradient (1, 0) */
     P0[4 * N + N] = 1;           /* P of input 1 is t1 */
-    /* the first layer's cut is done once; its pieces are shared out */
-    cut_region(&m, 0, &plane, P0, Q0);
+    m.dl = dl;
+    m.src0 = m.lev + 0;
+    m.P0 = P0;
+    m.Q0 = Q0;
+    in0.P = P0;
+    in0.Q = Q0;
+    in0.hd = hd0;
+    in0.he = he0;
+    /* the first layer's cut is done once, exactly; its pieces are shared out */
+    cut_region(&m, 0, &plane, &in0);
+    if (dl != NULL)
+        level_materialize(&m, 0);
     level_freeze(m.lev + 0);
     w = trop_malloc((size_t)nthreads * sizeof(xworker));
     th = trop_malloc((size_t)nthreads * sizeof(pthread_t));
     for (t = 1; t < nthreads; t++) {
         ctx_init(&w[t].c, e, &x, &sh, t, emit, emit_args[t]);
+        w[t].c.dl = dl;
+        w[t].c.src0 = m.lev + 0;
+        w[t].c.P0 = P0;
+        w[t].c.Q0 = Q0;
         w[t].top = m.lev + 0;
         w[t].nthreads = nthreads;
         if (pthread_create(th + t, NULL, worker_run, w + t) != 0)
@@ -893,6 +1196,8 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
         xline_clear(boxl + i);
     trop_free(P0);
     trop_free(Q0);
+    if (dl != NULL)
+        dlayers_clear(dl, e->nlayers);
     _xnet_clear(&x);
     return sh.st;
 }

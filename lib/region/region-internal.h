@@ -34,10 +34,10 @@ int _trop_xregion2_edge(fmpz *line, fmpz *p, fmpz *q, const trop_xregion2_rec *r
 /* N, the limb width of the pieces that _trop_xregion2_enum emits for e. */
 slong _trop_xregion2_width(const trop_pqnet_struct *e, const fmpq *box);
 
-trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const fmpq *box,
-                                trop_xregion2_emit emit, void **emit_args, slong nthreads,
-                                slong *per_layer, const trop_region2_opts *opts,
-                                trop_error *err);
+trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struct *fast,
+                                const fmpq *box, trop_xregion2_emit emit, void **emit_args,
+                                slong nthreads, slong *per_layer,
+                                const trop_region2_opts *opts, trop_error *err);
 
 /* ---- limbs.c: the pairs (P, Q) on fixed-width limb vectors ---- */
 

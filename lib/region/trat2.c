@@ -289,7 +289,8 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
         collect_init(cols + t, nout, _trop_xregion2_width(c.e, NULL));
         args[t] = cols + t;
     }
-    st = _trop_xregion2_enum(c.e, NULL, emit_collect, args, nth, info->per_layer, &ro, err);
+    st = _trop_xregion2_enum(c.e, NULL, NULL, emit_collect, args, nth, info->per_layer, &ro,
+                             err);
     for (t = 0; t < nth; t++)
         info->regions += cols[t].regions;
     for (o = 0; o < nout; o++) {
