@@ -42,7 +42,12 @@ static void usage(FILE *fp)
 "  --slice-points 'A;B;C'  restrict to the plane A + t0 (B - A) + t1 (C - A)\n"
 "  --json                print one JSON document (see docs/trop-regions.md)\n"
 "  --csv FILE            write one row per region (pattern, an exact interior\n"
-"                        point, the exact affine map of every output)\n"
+"                        point, the exact affine map of every output); FILE -\n"
+"                        is standard output, before the report\n"
+"  --vertices            with --csv: a column with every region's vertices\n"
+"  --volumes             the exact area of every bounded region: statistics in\n"
+"                        the report (and a column with --csv); in a box the\n"
+"                        areas must add up to the box's, which is checked\n"
 "  --no-linear           skip the linear regions (merging adjacent activation\n"
 "                        regions with one affine map; it about doubles the time)\n"
 "  --threads N           threads (default: one per processor)\n"
@@ -58,12 +63,12 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *csv_path, *box, *axes, *at, *points;
-    int json, quiet, all, nolinear;
+    int json, quiet, all, nolinear, vertices, volumes;
     long threads, max_regions;
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
-       OPT_MAXREG, OPT_NOLINEAR };
+       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES };
 
 static int parse_count(long *v, const char *s, long lo, long hi)
 {
@@ -82,6 +87,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"csv", required_argument, 0, OPT_CSV}, {"threads", required_argument, 0, OPT_THREADS},
         {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
         {"no-linear", no_argument, 0, OPT_NOLINEAR},
+        {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     memset(o, 0, sizeof *o);
@@ -113,6 +119,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
                                         optarg);
             break;
         case OPT_NOLINEAR: o->nolinear = 1; break;
+        case OPT_VERTICES: o->vertices = 1; break;
+        case OPT_VOLUMES: o->volumes = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -131,6 +139,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         return tool_usage_error(prog, "--at needs --slice-axes");
     if (o->all && o->box)
         return tool_usage_error(prog, "--box and --domain all exclude each other");
+    if (o->vertices && !o->csv_path)
+        return tool_usage_error(prog, "--vertices needs --csv FILE");
     return -1;
 }
 
@@ -185,13 +195,48 @@ static const char *kind_str(trop_bound_kind k)
 
 /* ---- the CSV rows ---- */
 
+/* What the visitor does: CSV rows (fp not NULL) and areas (volumes). */
 typedef struct {
     FILE *fp;
     const trop_net_struct *net;
+    int vertices, volumes;
     fmpq *pt;          /* [2] */
     fmpq_t q;
     slong id;
+    slong nareas;      /* bounded regions measured */
+    fmpq_t amin, amax, asum, area;
+    fmpz v[3];
 } csv_ctx;
+
+static void csv_init(csv_ctx *c, const tr_opts *o, const trop_net_struct *net)
+{
+    memset(c, 0, sizeof *c);
+    c->net = net;
+    c->vertices = o->vertices;
+    c->volumes = o->volumes;
+    c->pt = _fmpq_vec_init(2);
+    fmpq_init(c->q);
+    fmpq_init(c->amin);
+    fmpq_init(c->amax);
+    fmpq_init(c->asum);
+    fmpq_init(c->area);
+    fmpz_init(c->v + 0);
+    fmpz_init(c->v + 1);
+    fmpz_init(c->v + 2);
+}
+
+static void csv_clear(csv_ctx *c)
+{
+    _fmpq_vec_clear(c->pt, 2);
+    fmpq_clear(c->q);
+    fmpq_clear(c->amin);
+    fmpq_clear(c->amax);
+    fmpq_clear(c->asum);
+    fmpq_clear(c->area);
+    fmpz_clear(c->v + 0);
+    fmpz_clear(c->v + 1);
+    fmpz_clear(c->v + 2);
+}
 
 static void csv_q(FILE *fp, const fmpq_t x)
 {
@@ -200,11 +245,51 @@ static void csv_q(FILE *fp, const fmpq_t x)
     flint_free(s);
 }
 
+/* "x y;x y;..." with an unbounded end as "inf dx dy". */
+static void csv_vertices(csv_ctx *c, const trop_region2_rec_struct *r)
+{
+    slong k, n = trop_region2_rec_nvertices(r);
+    fputc(',', c->fp);
+    for (k = 0; k < n; k++) {
+        trop_region2_rec_vertex(c->v, r, k);
+        if (k > 0)
+            fputc(';', c->fp);
+        if (fmpz_is_zero(c->v + 2)) {
+            fputs("inf ", c->fp);
+            fmpz_fprint(c->fp, c->v + 0);
+            fputc(' ', c->fp);
+            fmpz_fprint(c->fp, c->v + 1);
+            continue;
+        }
+        fmpq_set_fmpz_frac(c->q, c->v + 0, c->v + 2);
+        csv_q(c->fp, c->q);
+        fputc(' ', c->fp);
+        fmpq_set_fmpz_frac(c->q, c->v + 1, c->v + 2);
+        csv_q(c->fp, c->q);
+    }
+}
+
+/* Adds the region's area to the statistics; 1 if it is bounded. */
+static int add_area(csv_ctx *c, const trop_region2_rec_struct *r)
+{
+    if (!trop_region2_rec_area(c->area, r))
+        return 0;
+    if (c->nareas == 0 || fmpq_cmp(c->area, c->amin) < 0)
+        fmpq_set(c->amin, c->area);
+    if (c->nareas == 0 || fmpq_cmp(c->area, c->amax) > 0)
+        fmpq_set(c->amax, c->area);
+    fmpq_add(c->asum, c->asum, c->area);
+    c->nareas++;
+    return 1;
+}
+
 static int csv_row(const trop_region2_rec_struct *r, void *arg)
 {
     csv_ctx *c = arg;
     slong l, u, o, j;
-    int first = 1;
+    int first = 1, bounded_area = c->volumes ? add_area(c, r) : 0;
+    if (c->fp == NULL)
+        return 0;
     fprintf(c->fp, "%ld,%d,", c->id++, r->bounded);
     /* one group per nonlinear layer: a 0/1 per relu or leaky unit, the arg
      * max rows joined by '.' for maxout */
@@ -232,6 +317,13 @@ static int csv_row(const trop_region2_rec_struct *r, void *arg)
             fputc(',', c->fp);
             csv_q(c->fp, c->q);
         }
+    if (c->volumes) {
+        fputc(',', c->fp);
+        if (bounded_area)
+            csv_q(c->fp, c->area);
+    }
+    if (c->vertices)
+        csv_vertices(c, r);
     fputc('\n', c->fp);
     return ferror(c->fp) != 0;
 }
@@ -267,8 +359,25 @@ typedef struct {
     const fmpq *box;      /* NULL: the whole plane */
     slong linear;         /* -1: not computed */
     const slong *per_output;
+    const csv_ctx *areas; /* NULL without --volumes */
     double seconds;
 } tr_report;
+
+/* 1 if the areas add up to the box's (box domain only). */
+static int areas_fill_box(const tr_report *R)
+{
+    fmpq_t w, h;
+    int ok;
+    fmpq_init(w);
+    fmpq_init(h);
+    fmpq_sub(w, R->box + 1, R->box + 0);
+    fmpq_sub(h, R->box + 3, R->box + 2);
+    fmpq_mul(w, w, h);
+    ok = fmpq_equal(w, R->areas->asum);
+    fmpq_clear(w);
+    fmpq_clear(h);
+    return ok;
+}
 
 /* Fills value/why for bound b of the table; returns whether it applies. */
 static int bound_value(char **value, char *why, const trop_bound_info *b, int arch_ok,
@@ -322,6 +431,16 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         fprintf(fp, "linear regions per output:");
         for (i = 0; i < trop_net_output_dim(R->p->net); i++)
             fprintf(fp, " %ld", R->per_output[i]);
+        fputc('\n', fp);
+    }
+    if (R->areas != NULL) {
+        const csv_ctx *a = R->areas;
+        fprintf(fp, "areas of the %ld bounded regions (exact): min %.6g, max %.6g, mean %.6g, "
+                    "sum %.6g", a->nareas, fmpq_get_d(a->amin), fmpq_get_d(a->amax),
+                a->nareas ? fmpq_get_d(a->asum) / (double)a->nareas : 0.0, fmpq_get_d(a->asum));
+        if (R->box != NULL)
+            fprintf(fp, "; they add up to the box's area exactly: %s",
+                    areas_fill_box(R) ? "yes" : "NO");
         fputc('\n', fp);
     }
     fprintf(fp, "after each layer:");
@@ -406,6 +525,18 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     for (i = 0; i < R->c->nlayers; i++)
         json_object_array_add(pl, json_object_new_int64(R->c->per_layer[i]));
     json_object_object_add(root, "per_layer", pl);
+    if (R->areas != NULL) {
+        json_object *ar = json_object_new_object();
+        const csv_ctx *a = R->areas;
+        json_object_object_add(ar, "bounded_regions", json_object_new_int64(a->nareas));
+        json_object_object_add(ar, "min", jq(a->amin));
+        json_object_object_add(ar, "max", jq(a->amax));
+        json_object_object_add(ar, "sum", jq(a->asum));
+        json_object_object_add(ar, "sum_equals_box",
+                               R->box ? json_object_new_boolean(areas_fill_box(R)) : NULL);
+        json_object_object_add(root, "areas", ar);
+    } else
+        json_object_object_add(root, "areas", NULL);
     for (i = 0; i < ntab; i++) {
         char why[TROP_BOUND_WHY_LEN], *v;
         json_object *b = json_object_new_object();
@@ -461,7 +592,8 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     csv_ctx cc;
     fmpq box[4];
     slong linear = -1, *per_output = NULL;
-    int rc, i;
+    trop_region2_visit visit;
+    int rc, i, to_stdout;
     double t0;
     for (i = 0; i < 4; i++)
         fmpq_init(box + i);
@@ -479,32 +611,34 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     ro.progress = on_progress;
     ro.progress_arg = &pr;
     pr.on = !o->quiet && tool_progress_enabled();
-    cc.fp = NULL;
-    if (o->csv_path) {
+    csv_init(&cc, o, p->net);
+    to_stdout = o->csv_path != NULL && strcmp(o->csv_path, "-") == 0;
+    if (to_stdout)
+        cc.fp = stdout;
+    else if (o->csv_path) {
         if (trop_afile_open(&af, o->csv_path, &err) != TROP_OK) {
             tool_print_error(prog, NULL, &err);
             rc = TOOL_EXIT_FAIL;
+            csv_clear(&cc);
             goto done_box;
         }
         cc.fp = af.fp;
-        cc.net = p->net;
-        cc.pt = _fmpq_vec_init(2);
-        fmpq_init(cc.q);
-        cc.id = 0;
+    }
+    if (cc.fp != NULL) {
         fprintf(cc.fp, "region,bounded,pattern,t0,t1");
         for (i = 0; i < trop_net_output_dim(p->net); i++)
             fprintf(cc.fp, ",out%d_dt0,out%d_dt1,out%d_c", i, i, i);
-        fputc('\n', cc.fp);
+        fprintf(cc.fp, "%s%s\n", o->volumes ? ",area" : "", o->vertices ? ",vertices" : "");
     }
+    visit = cc.fp != NULL || o->volumes ? csv_row : NULL;
     trop_region2_count_init(c);
     per_output = flint_calloc((size_t)trop_net_output_dim(p->net), sizeof(slong));
     t0 = tool_now();
     if (o->nolinear)
-        rc = trop_region2_count(c, p->net, o->all ? NULL : box, cc.fp ? csv_row : NULL, &cc,
-                                &ro, &err);
+        rc = trop_region2_count(c, p->net, o->all ? NULL : box, visit, &cc, &ro, &err);
     else
-        rc = trop_region2_linear(c, &linear, per_output, p->net, o->all ? NULL : box,
-                                 cc.fp ? csv_row : NULL, &cc, &ro, &err);
+        rc = trop_region2_linear(c, &linear, per_output, p->net, o->all ? NULL : box, visit,
+                                 &cc, &ro, &err);
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc != TROP_OK) {
@@ -521,9 +655,10 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.box = o->all ? NULL : box;
         R.linear = o->nolinear ? -1 : linear;
         R.per_output = per_output;
+        R.areas = o->volumes ? &cc : NULL;
         R.seconds = tool_now() - t0;
         rc = TOOL_EXIT_OK;
-        if (cc.fp) {
+        if (cc.fp && !to_stdout) {
             rc = ferror(cc.fp) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
             if (rc == TOOL_EXIT_OK && trop_afile_commit(&af, &err) != TROP_OK) {
                 tool_print_error(prog, NULL, &err);
@@ -534,12 +669,9 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         if (rc == TOOL_EXIT_OK)
             rc = write_report(&R);
     }
-    if (cc.fp)
+    if (cc.fp && !to_stdout)
         trop_afile_abort(&af);
-    if (o->csv_path) {
-        _fmpq_vec_clear(cc.pt, 2);
-        fmpq_clear(cc.q);
-    }
+    csv_clear(&cc);
     trop_region2_count_clear(c);
     flint_free(per_output);
 done_box:

@@ -8,6 +8,7 @@
 #include <flint/fmpz.h>
 #include <flint/fmpz_vec.h>
 #include <flint/fmpq.h>
+#include <flint/fmpq_vec.h>
 
 #include "region-internal.h"
 
@@ -77,6 +78,49 @@ static void emit_count(const trop_xregion2_rec *r, void *arg)
 void trop_region2_rec_point(fmpq *pt, const trop_region2_rec_struct *r)
 {
     _trop_xregion2_point(pt, r->internal);
+}
+
+slong trop_region2_rec_nvertices(const trop_region2_rec_struct *r)
+{
+    return _trop_xregion2_nverts(r->internal);
+}
+
+void trop_region2_rec_vertex(fmpz *v, const trop_region2_rec_struct *r, slong k)
+{
+    _trop_xregion2_vertex(v, r->internal, k);
+}
+
+int trop_region2_rec_area(fmpq_t area, const trop_region2_rec_struct *r)
+{
+    slong k, n = trop_region2_rec_nvertices(r);
+    fmpz v[3];
+    fmpq *x, *y;
+    fmpq_t t;
+    if (!r->bounded)
+        return 0;
+    x = _fmpq_vec_init(n);
+    y = _fmpq_vec_init(n);
+    fmpz_init(v + 0); fmpz_init(v + 1); fmpz_init(v + 2);
+    fmpq_init(t);
+    for (k = 0; k < n; k++) {
+        trop_region2_rec_vertex(v, r, k);
+        fmpq_set_fmpz_frac(x + k, v + 0, v + 2);
+        fmpq_set_fmpz_frac(y + k, v + 1, v + 2);
+    }
+    /* the shoelace formula: twice the signed area, positive (counter-clockwise) */
+    fmpq_zero(area);
+    for (k = 0; k < n; k++) {
+        fmpq_mul(t, x + k, y + (k + 1) % n);
+        fmpq_add(area, area, t);
+        fmpq_mul(t, y + k, x + (k + 1) % n);
+        fmpq_sub(area, area, t);
+    }
+    fmpq_div_2exp(area, area, 1);
+    _fmpq_vec_clear(x, n);
+    _fmpq_vec_clear(y, n);
+    fmpz_clear(v + 0); fmpz_clear(v + 1); fmpz_clear(v + 2);
+    fmpq_clear(t);
+    return 1;
 }
 
 void trop_region2_count_init(trop_region2_count_t c)

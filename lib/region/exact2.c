@@ -1312,3 +1312,13 @@ int _trop_xregion2_edge(fmpz *line, fmpz *p, fmpz *q, const trop_xregion2_rec *r
     vert_coords(q, pg, (k + 1) % pg->n);
     return 1;
 }
+
+slong _trop_xregion2_nverts(const trop_xregion2_rec *r)
+{
+    return ((const xpoly *)r->poly)->n;
+}
+
+void _trop_xregion2_vertex(fmpz *v, const trop_xregion2_rec *r, slong k)
+{
+    vert_coords(v, r->poly, k);
+}

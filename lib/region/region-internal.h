@@ -29,6 +29,9 @@ void _trop_xregion2_point(fmpq *pt, const trop_xregion2_rec *r);
  * its endpoints in homogeneous integer coordinates (w = 0: a direction).
  * Returns 0 (and leaves the outputs) for an edge on the line at infinity. */
 slong _trop_xregion2_nedges(const trop_xregion2_rec *r);
+/* The vertices, counter-clockwise: vertex k: [3] homogeneous integers. */
+slong _trop_xregion2_nverts(const trop_xregion2_rec *r);
+void _trop_xregion2_vertex(fmpz *v, const trop_xregion2_rec *r, slong k);
 int _trop_xregion2_edge(fmpz *line, fmpz *p, fmpz *q, const trop_xregion2_rec *r, slong k);
 
 /* N, the limb width of the pieces that _trop_xregion2_enum emits for e. */

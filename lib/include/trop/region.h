@@ -96,6 +96,16 @@ typedef struct trop_region2_rec_struct {
  * generators. */
 TROP_API void trop_region2_rec_point(fmpq *pt, const trop_region2_rec_struct *r);
 
+/* The region's vertices, counter-clockwise: vertex k: [3] (initialised by
+ * the caller) in homogeneous integer coordinates (x, y, w), the point
+ * (x/w, y/w), or for w = 0 the direction (x, y) of an unbounded end. */
+TROP_API slong trop_region2_rec_nvertices(const trop_region2_rec_struct *r);
+TROP_API void trop_region2_rec_vertex(fmpz *v, const trop_region2_rec_struct *r, slong k);
+
+/* area = the region's exact area and returns 1, or returns 0 (area
+ * unchanged) if it is unbounded. */
+TROP_API int trop_region2_rec_area(fmpq_t area, const trop_region2_rec_struct *r);
+
 /* A visitor: a nonzero answer stops the visits (the counting goes on).
  * Visits come from several threads but never two at once. */
 typedef int (*trop_region2_visit)(const trop_region2_rec_struct *r, void *arg);
