@@ -2,6 +2,7 @@
  * exactly, with the theoretical bounds beside the count.
  * See docs/trop-regions.md and docs/man/trop-regions.1. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,11 @@ static void usage(FILE *fp)
 "  --csv FILE            write one row per region (pattern, an exact interior\n"
 "                        point, the exact affine map of every output); FILE -\n"
 "                        is standard output, before the report\n"
+"  --svg FILE            draw the regions in the box (FILE - is standard output,\n"
+"                        before the report): one colour per affine map,\n"
+"                        region edges thin, the decision boundary bold (where\n"
+"                        the arg max of the outputs changes; for one output,\n"
+"                        where it is 0), axes with coordinates\n"
 "  --vertices            with --csv: a column with every region's vertices\n"
 "  --volumes             the exact area of every bounded region: statistics in\n"
 "                        the report (and a column with --csv); in a box the\n"
@@ -62,13 +68,13 @@ static void usage(FILE *fp)
 }
 
 typedef struct {
-    const char *net_path, *csv_path, *box, *axes, *at, *points;
+    const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points;
     int json, quiet, all, nolinear, vertices, volumes;
     long threads, max_regions;
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
-       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES };
+       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG };
 
 static int parse_count(long *v, const char *s, long lo, long hi)
 {
@@ -88,6 +94,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
         {"no-linear", no_argument, 0, OPT_NOLINEAR},
         {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
+        {"svg", required_argument, 0, OPT_SVG},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     memset(o, 0, sizeof *o);
@@ -121,6 +128,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         case OPT_NOLINEAR: o->nolinear = 1; break;
         case OPT_VERTICES: o->vertices = 1; break;
         case OPT_VOLUMES: o->volumes = 1; break;
+        case OPT_SVG: o->svg_path = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -141,6 +149,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         return tool_usage_error(prog, "--box and --domain all exclude each other");
     if (o->vertices && !o->csv_path)
         return tool_usage_error(prog, "--vertices needs --csv FILE");
+    if (o->svg_path && o->all)
+        return tool_usage_error(prog, "--svg draws a box: it excludes --domain all");
     return -1;
 }
 
@@ -203,6 +213,8 @@ typedef struct {
     fmpq *pt;          /* [2] */
     fmpq_t q;
     slong id;
+    FILE *svg;         /* --svg, or NULL */
+    double bx[4];      /* the box in double: lo0, hi0, lo1, hi1 */
     slong nareas;      /* bounded regions measured */
     fmpq_t amin, amax, asum, area;
     fmpz v[3];
@@ -283,11 +295,181 @@ static int add_area(csv_ctx *c, const trop_region2_rec_struct *r)
     return 1;
 }
 
+/* ---- SVG ---- */
+
+#define SVG_SIZE 800.0
+#define SVG_MARGIN 60.0
+
+static double svg_x(const csv_ctx *c, double x)
+{
+    return SVG_MARGIN + (x - c->bx[0]) / (c->bx[1] - c->bx[0]) * SVG_SIZE;
+}
+
+static double svg_y(const csv_ctx *c, double y)
+{
+    return SVG_MARGIN + (c->bx[3] - y) / (c->bx[3] - c->bx[2]) * SVG_SIZE;
+}
+
+/* A colour that depends only on the map (FNV-1a of its digits), so that
+ * regions with one affine map share it from run to run. */
+static void svg_colour(char *buf, const trop_region2_rec_struct *r)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    slong i;
+    for (i = 0; i < 3 * r->nout; i++) {
+        char *d = fmpz_get_str(NULL, 16, r->map + i), *p;
+        for (p = d; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = (h ^ ',') * 1099511628211ULL;
+        flint_free(d);
+    }
+    snprintf(buf, 32, "hsl(%llu,%llu%%,%llu%%)", h % 360, 45 + (h >> 20) % 30, 55 + (h >> 40) % 25);
+}
+
+/* The region's polygon in double (bounded: the box clips every region). */
+static slong svg_polygon(double *xy, const trop_region2_rec_struct *r, csv_ctx *c, slong cap)
+{
+    slong k, n = trop_region2_rec_nvertices(r), m = 0;
+    for (k = 0; k < n && m < cap; k++) {
+        trop_region2_rec_vertex(c->v, r, k);
+        if (fmpz_is_zero(c->v + 2))
+            continue;
+        fmpq_set_fmpz_frac(c->q, c->v + 0, c->v + 2);
+        xy[2 * m] = fmpq_get_d(c->q);
+        fmpq_set_fmpz_frac(c->q, c->v + 1, c->v + 2);
+        xy[2 * m + 1] = fmpq_get_d(c->q);
+        m++;
+    }
+    return m;
+}
+
+/* Clips the polygon xy: [n x 2] to a t0 + b t1 + e >= 0 (Sutherland-Hodgman,
+ * in double: this is drawing, not counting); returns the new size. */
+static slong svg_clip(double *out, const double *xy, slong n, double a, double b, double e)
+{
+    slong i, m = 0;
+    for (i = 0; i < n; i++) {
+        const double *p = xy + 2 * i, *q = xy + 2 * ((i + 1) % n);
+        double sp = a * p[0] + b * p[1] + e, sq = a * q[0] + b * q[1] + e;
+        if (sp >= 0) {
+            out[2 * m] = p[0];
+            out[2 * m + 1] = p[1];
+            m++;
+        }
+        if ((sp >= 0) != (sq >= 0)) {
+            double t = sp / (sp - sq);
+            out[2 * m] = p[0] + t * (q[0] - p[0]);
+            out[2 * m + 1] = p[1] + t * (q[1] - p[1]);
+            m++;
+        }
+    }
+    return m;
+}
+
+/* Draws the decision boundary inside the region: for one output its zero
+ * line, else the lines out_i = out_j (i < j) inside the cell where i and j
+ * are both maximal. */
+static void svg_boundary(csv_ctx *c, const trop_region2_rec_struct *r, const double *xy,
+                         slong n)
+{
+    double den = fmpz_get_d(r->den), A[64][3], buf1[256], buf2[256];
+    slong o, i, j, m, nout = r->nout > 64 ? 64 : r->nout;
+    for (o = 0; o < nout; o++)
+        for (i = 0; i < 3; i++)
+            A[o][i] = fmpz_get_d(r->map + 3 * o + i) / den;
+    for (i = 0; i < (nout == 1 ? 1 : nout); i++)
+        for (j = i + 1; j < (nout == 1 ? 2 : nout); j++) {
+            /* the line L = out_i - out_j (or out_0 alone) */
+            double a = A[i][0] - (nout == 1 ? 0 : A[j][0]);
+            double b = A[i][1] - (nout == 1 ? 0 : A[j][1]);
+            double e = A[i][2] - (nout == 1 ? 0 : A[j][2]);
+            double p0[2], p1[2];
+            slong k, cnt = 0;
+            memcpy(buf1, xy, (size_t)(2 * n) * sizeof(double));
+            m = n;
+            for (k = 0; k < nout && nout > 1 && m > 0; k++) {  /* where i beats every k */
+                if (k == i || k == j)
+                    continue;
+                m = svg_clip(buf2, buf1, m, A[i][0] - A[k][0], A[i][1] - A[k][1],
+                             A[i][2] - A[k][2]);
+                memcpy(buf1, buf2, (size_t)(2 * m) * sizeof(double));
+            }
+            /* the segment of L inside the cell: where L changes sign */
+            for (k = 0; k < m && cnt < 2; k++) {
+                const double *p = buf1 + 2 * k, *q = buf1 + 2 * ((k + 1) % m);
+                double sp = a * p[0] + b * p[1] + e, sq = a * q[0] + b * q[1] + e;
+                if ((sp > 0) != (sq > 0) && fabs(sp - sq) > 0) {
+                    double t = sp / (sp - sq), *d = cnt == 0 ? p0 : p1;
+                    d[0] = p[0] + t * (q[0] - p[0]);
+                    d[1] = p[1] + t * (q[1] - p[1]);
+                    cnt++;
+                }
+            }
+            if (cnt == 2)
+                fprintf(c->svg, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+                                "class=\"db\"/>\n", svg_x(c, p0[0]), svg_y(c, p0[1]),
+                        svg_x(c, p1[0]), svg_y(c, p1[1]));
+        }
+}
+
+static void svg_region(csv_ctx *c, const trop_region2_rec_struct *r)
+{
+    double xy[256];
+    char col[32];
+    slong k, n = svg_polygon(xy, r, c, 128);
+    if (n < 3)
+        return;
+    svg_colour(col, r);
+    fprintf(c->svg, "<path fill=\"%s\" d=\"", col);
+    for (k = 0; k < n; k++)
+        fprintf(c->svg, "%c%.2f %.2f", k ? 'L' : 'M', svg_x(c, xy[2 * k]),
+                svg_y(c, xy[2 * k + 1]));
+    fprintf(c->svg, "Z\"/>\n");
+    svg_boundary(c, r, xy, n);
+}
+
+static void svg_begin(csv_ctx *c, const fmpq *box)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        c->bx[i] = fmpq_get_d(box + i);
+    fprintf(c->svg, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+                    "viewBox=\"0 0 %.0f %.0f\">\n<style>path{stroke:#555;stroke-width:0.3}"
+                    " .db{stroke:#000;stroke-width:2.5} text{font:14px sans-serif}</style>\n",
+            SVG_SIZE + 2 * SVG_MARGIN, SVG_SIZE + 2 * SVG_MARGIN, SVG_SIZE + 2 * SVG_MARGIN,
+            SVG_SIZE + 2 * SVG_MARGIN);
+}
+
+static void svg_end(csv_ctx *c)
+{
+    int i;
+    double lo = SVG_MARGIN, hi = SVG_MARGIN + SVG_SIZE;
+    fprintf(c->svg, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" "
+                    "fill=\"none\" stroke=\"#000\" stroke-width=\"1.5\"/>\n",
+            lo, lo, SVG_SIZE, SVG_SIZE);
+    for (i = 0; i <= 4; i++) {
+        double f = i / 4.0, x = c->bx[0] + f * (c->bx[1] - c->bx[0]);
+        double y = c->bx[2] + f * (c->bx[3] - c->bx[2]);
+        fprintf(c->svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>"
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.4g</text>\n",
+                svg_x(c, x), hi, svg_x(c, x), hi + 6, svg_x(c, x), hi + 24, x);
+        fprintf(c->svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>"
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n",
+                lo - 6, svg_y(c, y), lo, svg_y(c, y), lo - 9, svg_y(c, y) + 5, y);
+    }
+    fprintf(c->svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">t0</text>"
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">t1</text>\n</svg>\n",
+            (lo + hi) / 2, hi + 48, lo - 40, (lo + hi) / 2);
+}
+
 static int csv_row(const trop_region2_rec_struct *r, void *arg)
 {
     csv_ctx *c = arg;
     slong l, u, o, j;
     int first = 1, bounded_area = c->volumes ? add_area(c, r) : 0;
+    if (c->svg != NULL)
+        svg_region(c, r);
     if (c->fp == NULL)
         return 0;
     fprintf(c->fp, "%ld,%d,", c->id++, r->bounded);
@@ -587,13 +769,13 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_region2_opts ro;
     tr_progress pr = {0, 0, 0};
     tr_report R;
-    trop_afile af;
+    trop_afile af, svgf;
     trop_error err;
     csv_ctx cc;
     fmpq box[4];
     slong linear = -1, *per_output = NULL;
     trop_region2_visit visit;
-    int rc, i, to_stdout;
+    int rc, i, to_stdout, svg_stdout;
     double t0;
     for (i = 0; i < 4; i++)
         fmpq_init(box + i);
@@ -630,7 +812,23 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
             fprintf(cc.fp, ",out%d_dt0,out%d_dt1,out%d_c", i, i, i);
         fprintf(cc.fp, "%s%s\n", o->volumes ? ",area" : "", o->vertices ? ",vertices" : "");
     }
-    visit = cc.fp != NULL || o->volumes ? csv_row : NULL;
+    svg_stdout = o->svg_path != NULL && strcmp(o->svg_path, "-") == 0;
+    if (svg_stdout) {
+        cc.svg = stdout;
+        svg_begin(&cc, box);
+    } else if (o->svg_path) {
+        if (trop_afile_open(&svgf, o->svg_path, &err) != TROP_OK) {
+            tool_print_error(prog, NULL, &err);
+            if (cc.fp && !to_stdout)
+                trop_afile_abort(&af);
+            csv_clear(&cc);
+            rc = TOOL_EXIT_FAIL;
+            goto done_box;
+        }
+        cc.svg = svgf.fp;
+        svg_begin(&cc, box);
+    }
+    visit = cc.fp != NULL || o->volumes || cc.svg != NULL ? csv_row : NULL;
     trop_region2_count_init(c);
     per_output = flint_calloc((size_t)trop_net_output_dim(p->net), sizeof(slong));
     t0 = tool_now();
@@ -666,11 +864,22 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
             }
             cc.fp = NULL;
         }
+        if (rc == TOOL_EXIT_OK && cc.svg) {
+            svg_end(&cc);
+            rc = ferror(cc.svg) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+            if (!svg_stdout && trop_afile_commit(&svgf, &err) != TROP_OK) {
+                tool_print_error(prog, NULL, &err);
+                rc = TOOL_EXIT_FAIL;
+            }
+            cc.svg = NULL;
+        }
         if (rc == TOOL_EXIT_OK)
             rc = write_report(&R);
     }
     if (cc.fp && !to_stdout)
         trop_afile_abort(&af);
+    if (cc.svg && !svg_stdout)
+        trop_afile_abort(&svgf);
     csv_clear(&cc);
     trop_region2_count_clear(c);
     flint_free(per_output);
