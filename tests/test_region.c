@@ -409,6 +409,54 @@ START_TEST(test_linear_regions)
 }
 END_TEST
 
+static slong decision_count(const trop_net_t net)
+{
+    trop_region2_count_t c;
+    slong d;
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_decision(c, &d, net, NULL, NULL, NULL), TROP_OK);
+    trop_region2_count_clear(c);
+    return d;
+}
+
+START_TEST(test_decision_regions)
+{
+    trop_net_t net;
+    trop_layer_struct *L;
+    /* outputs (|t0|, 1/2): class 0 where |t0| >= 1/2, two strips apart,
+     * class 1 between: 3 decision regions */
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->W + 2, -1, 1);
+    L = trop_net_append_layer(net, 2, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_one(L->W + 1);
+    fmpq_set_si(L->b + 1, 1, 2);
+    ck_assert_int_eq(decision_count(net), 3);
+    trop_net_clear(net);
+    /* one output t0 - 1 (a linear layer): the classes t0 >= 1 and t0 < 1 */
+    trop_net_init(net, 2);
+    L = trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->b + 0, -1, 1);
+    ck_assert_int_eq(decision_count(net), 2);
+    trop_net_clear(net);
+    /* relu(t0 - 1) >= 0 everywhere: one class */
+    line_net(net, "-1", "1");
+    ck_assert_int_eq(decision_count(net), 1);
+    trop_net_clear(net);
+    /* one output, a sum of ReLUs, >= 0 everywhere: one class, one region */
+    lines_net(net, "1 0 0; 0 1 0; 1 1 -1; 1 -1 -2");
+    ck_assert_int_eq(decision_count(net), 1);
+    trop_net_clear(net);
+    /* Serra's network: y >= 0 everywhere, one decision region */
+    serra_plane_net(net);
+    ck_assert_int_eq(decision_count(net), 1);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* The activation pattern of net at x, exactly: br[l][u] as in
  * trop_region2_rec_struct; returns 0 if some unit is on its boundary. */
 typedef struct {
@@ -823,6 +871,7 @@ static Suite *region_suite(void)
     tcase_add_test(tc, test_exact_serra_and_maxout);
     tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
     tcase_add_test(tc, test_linear_regions);
+    tcase_add_test(tc, test_decision_regions);
     tcase_add_loop_test(tc, test_fast_count_equals_exact, 0, trop_test_count(40));
     suite_add_tcase(s, tc);
     tc = tcase_create("trat");

@@ -54,6 +54,9 @@ static void usage(FILE *fp)
 "  --volumes             the exact area of every bounded region: statistics in\n"
 "                        the report (and a column with --csv); in a box the\n"
 "                        areas must add up to the box's, which is checked\n"
+"  --decision            also count the decision regions: connected sets where\n"
+"                        the arg max of the outputs (for one output, its sign)\n"
+"                        is one class (a second pass)\n"
 "  --no-linear           skip the linear regions (merging adjacent activation\n"
 "                        regions with one affine map; it about doubles the time)\n"
 "  --threads N           threads (default: one per processor)\n"
@@ -69,12 +72,12 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points;
-    int json, quiet, all, nolinear, vertices, volumes;
+    int json, quiet, all, nolinear, vertices, volumes, decision;
     long threads, max_regions;
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
-       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG };
+       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION };
 
 static int parse_count(long *v, const char *s, long lo, long hi)
 {
@@ -94,7 +97,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
         {"no-linear", no_argument, 0, OPT_NOLINEAR},
         {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
-        {"svg", required_argument, 0, OPT_SVG},
+        {"svg", required_argument, 0, OPT_SVG}, {"decision", no_argument, 0, OPT_DECISION},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     memset(o, 0, sizeof *o);
@@ -129,6 +132,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         case OPT_VERTICES: o->vertices = 1; break;
         case OPT_VOLUMES: o->volumes = 1; break;
         case OPT_SVG: o->svg_path = optarg; break;
+        case OPT_DECISION: o->decision = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -542,6 +546,7 @@ typedef struct {
     slong linear;         /* -1: not computed */
     const slong *per_output;
     const csv_ctx *areas; /* NULL without --volumes */
+    slong decision;       /* -1: not computed */
     double seconds;
 } tr_report;
 
@@ -615,6 +620,9 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
             fprintf(fp, " %ld", R->per_output[i]);
         fputc('\n', fp);
     }
+    if (R->decision >= 0)
+        fprintf(fp, "decision regions: %ld (exact; connected sets of one arg max class)\n",
+                R->decision);
     if (R->areas != NULL) {
         const csv_ctx *a = R->areas;
         fprintf(fp, "areas of the %ld bounded regions (exact): min %.6g, max %.6g, mean %.6g, "
@@ -707,6 +715,8 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     for (i = 0; i < R->c->nlayers; i++)
         json_object_array_add(pl, json_object_new_int64(R->c->per_layer[i]));
     json_object_object_add(root, "per_layer", pl);
+    json_object_object_add(root, "decision_regions",
+                           R->decision >= 0 ? json_object_new_int64(R->decision) : NULL);
     if (R->areas != NULL) {
         json_object *ar = json_object_new_object();
         const csv_ctx *a = R->areas;
@@ -854,24 +864,43 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.linear = o->nolinear ? -1 : linear;
         R.per_output = per_output;
         R.areas = o->volumes ? &cc : NULL;
-        R.seconds = tool_now() - t0;
+        R.decision = -1;
         rc = TOOL_EXIT_OK;
-        if (cc.fp && !to_stdout) {
-            rc = ferror(cc.fp) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-            if (rc == TOOL_EXIT_OK && trop_afile_commit(&af, &err) != TROP_OK) {
+        if (o->decision) {
+            trop_region2_count_t dc;
+            trop_region2_count_init(dc);
+            if (trop_region2_decision(dc, &R.decision, p->net, o->all ? NULL : box, &ro, &err)
+                != TROP_OK) {
+                tool_print_error(prog, o->net_path, &err);
+                rc = TOOL_EXIT_FAIL;
+            }
+            trop_region2_count_clear(dc);
+        }
+        R.seconds = tool_now() - t0;
+        /* files are committed only when everything succeeded; otherwise
+         * they are removed below and earlier versions stay */
+        if (rc == TOOL_EXIT_OK && cc.fp && !to_stdout) {
+            if (ferror(cc.fp)) {
+                fprintf(stderr, "%s: error writing %s\n", prog, o->csv_path);
+                trop_afile_abort(&af);
+                rc = TOOL_EXIT_FAIL;
+            } else if (trop_afile_commit(&af, &err) != TROP_OK) {
                 tool_print_error(prog, NULL, &err);
                 rc = TOOL_EXIT_FAIL;
             }
-            cc.fp = NULL;
+            cc.fp = NULL;    /* committed, or removed */
         }
         if (rc == TOOL_EXIT_OK && cc.svg) {
             svg_end(&cc);
-            rc = ferror(cc.svg) ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
-            if (!svg_stdout && trop_afile_commit(&svgf, &err) != TROP_OK) {
+            if (ferror(cc.svg))
+                rc = TOOL_EXIT_FAIL;
+            if (!svg_stdout && rc == TOOL_EXIT_OK && trop_afile_commit(&svgf, &err) != TROP_OK) {
                 tool_print_error(prog, NULL, &err);
                 rc = TOOL_EXIT_FAIL;
+                cc.svg = NULL;
             }
-            cc.svg = NULL;
+            if (rc == TOOL_EXIT_OK)
+                cc.svg = NULL;
         }
         if (rc == TOOL_EXIT_OK)
             rc = write_report(&R);

@@ -38,6 +38,8 @@ typedef struct {
     fmpz line[3], p[3], q[3];
     trop_region2_visit visit;   /* the caller's, or NULL */
     void *arg;
+    slong *cls;           /* decision mode: [regions] the arg max class; else NULL */
+    int decision;
 } lctx;
 
 /* s(v) along the line key for v = (x, y, w): (b x - a y) / w, or +-inf for
@@ -125,6 +127,11 @@ static int visit_region(const trop_region2_rec_struct *r, void *arg)
         c->capreg = ncap;
     }
     _fmpz_vec_set(c->maps + id * c->nout * 3, r->map, c->nout * 3);
+    if (c->decision) {
+        if (id % 1024 == 0)
+            c->cls = trop_realloc(c->cls, (size_t)(id + 1024) * sizeof(slong));
+        c->cls[id] = r->branch[r->nlayers - 1][0];
+    }
     c->nreg++;
     for (k = 0; k < n; k++)
         if (_trop_xregion2_edge(c->line, c->p, c->q, x, k))
@@ -179,6 +186,11 @@ static slong uf_union(slong *par, slong a, slong b)
 static void join(const lctx *c, slong **par, slong *merges, slong a, slong b)
 {
     slong o, all = 1;
+    if (c->decision) {              /* one structure: the arg max class */
+        if (c->cls[a] == c->cls[b])
+            merges[0] += uf_union(par[0], a, b);
+        return;
+    }
     for (o = 0; o < c->nout; o++) {
         const fmpz *ma = c->maps + (a * c->nout + o) * 3, *mb = c->maps + (b * c->nout + o) * 3;
         int eq = fmpz_equal(ma + 0, mb + 0) && fmpz_equal(ma + 1, mb + 1)
@@ -212,9 +224,10 @@ static void sweep(const lctx *c, slong i0, slong m, slong i1, slong **par, slong
     }
 }
 
-trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *per_output,
-                                const trop_net_t net, const fmpq *box, trop_region2_visit visit,
-                                void *arg, const trop_region2_opts *opts, trop_error *err)
+static trop_status merge_regions(trop_region2_count_t res, slong *linear, slong *per_output,
+                                 const trop_net_t net, const fmpq *box, trop_region2_visit visit,
+                                 void *arg, const trop_region2_opts *opts, int decision,
+                                 trop_error *err)
 {
     lctx c;
     trop_status st;
@@ -224,6 +237,7 @@ trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *
     c.nout = nout;
     c.visit = visit;
     c.arg = arg;
+    c.decision = decision;
     for (k = 0; k < 3; k++) {
         fmpz_init(c.line + k);
         fmpz_init(c.p + k);
@@ -250,8 +264,9 @@ trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *
         }
     }
     *linear = c.nreg - merges[0];
-    for (o = 0; o < nout; o++)
+    for (o = 0; o < nout && per_output != NULL; o++)
         per_output[o] = c.nreg - merges[1 + o];
+    trop_free(c.cls);
     for (o = 0; o <= nout; o++)
         trop_free(par[o]);
     trop_free(par);
@@ -270,5 +285,38 @@ trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *
         fmpz_clear(c.p + k);
         fmpz_clear(c.q + k);
     }
+    return st;
+}
+
+trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *per_output,
+                                const trop_net_t net, const fmpq *box, trop_region2_visit visit,
+                                void *arg, const trop_region2_opts *opts, trop_error *err)
+{
+    return merge_regions(res, linear, per_output, net, box, visit, arg, opts, 0, err);
+}
+
+/* net followed by the decision: one maxout unit over the outputs (rank
+ * output_dim), or over (output, 0) for one output; ties go to the lower
+ * row, as everywhere. */
+static void decision_net(trop_net_t d, const trop_net_t net)
+{
+    slong m = trop_net_output_dim(net), k = m == 1 ? 2 : m, i;
+    trop_layer_struct *L;
+    trop_net_set(d, net);
+    L = trop_net_append_layer(d, k, TROP_ACT_MAXOUT, NULL, k);
+    for (i = 0; i < m; i++)
+        fmpq_one(L->W + i * m + i);
+}
+
+trop_status trop_region2_decision(trop_region2_count_t res, slong *decision,
+                                  const trop_net_t net, const fmpq *box,
+                                  const trop_region2_opts *opts, trop_error *err)
+{
+    trop_net_t d;
+    trop_status st;
+    trop_net_init(d, 2);
+    decision_net(d, net);
+    st = merge_regions(res, decision, NULL, d, box, NULL, NULL, opts, 1, err);
+    trop_net_clear(d);
     return st;
 }

@@ -148,6 +148,17 @@ TROP_API trop_status trop_region2_linear(trop_region2_count_t res, slong *linear
                                          const fmpq *box, trop_region2_visit visit, void *arg,
                                          const trop_region2_opts *opts, trop_error *err);
 
+/* Decision regions of a classifier on the plane: maximal connected sets on
+ * which the arg max of the outputs is one class (ties to the lower
+ * index); for a network with one output, the classes are output >= 0 and
+ * output < 0.  res receives the counts of the network followed by that
+ * arg max (its activation regions cut further where the class changes);
+ * *decision the number of decision regions.  Exact, as
+ * trop_region2_linear (same errors). */
+TROP_API trop_status trop_region2_decision(trop_region2_count_t res, slong *decision,
+                                           const trop_net_t net, const fmpq *box,
+                                           const trop_region2_opts *opts, trop_error *err);
+
 /* ---- Tropical rational functions from regions ---- */
 
 /* Options of trop_trat_vec_set_net_regions.  max_regions, progress,
