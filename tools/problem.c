@@ -155,10 +155,16 @@ int tool_problem_setup(tool_problem *p, const trop_net_t net, const tool_slice_o
         fmpq lh[2];
         fmpq_init(lh + 0);
         fmpq_init(lh + 1);
-        if (tool_parse_qvec(lh, 2, o->box) < 0 || fmpq_cmp(lh + 0, lh + 1) > 0) {
+        if (tool_parse_qvec(lh, 2, o->box) < 0) {
             fmpq_clear(lh + 0);
             fmpq_clear(lh + 1);
-            return tool_usage_error(prog, "--box needs LO,HI with LO <= HI, got '%s'", o->box);
+            return tool_usage_error(prog, "--box needs two finite rationals LO,HI (decimals or "
+                                          "p/q, within the range of a double), got '%s'", o->box);
+        }
+        if (fmpq_cmp(lh + 0, lh + 1) > 0) {
+            fmpq_clear(lh + 0);
+            fmpq_clear(lh + 1);
+            return tool_usage_error(prog, "--box needs LO <= HI, got '%s'", o->box);
         }
         for (i = 0; i < p->m; i++) {
             fmpq_set(p->lo + i, lh + 0);

@@ -59,7 +59,7 @@ static void usage(FILE *fp)
 "                        is one class (a second pass)\n"
 "  --no-linear           skip the linear regions (merging adjacent activation\n"
 "                        regions with one affine map; it about doubles the time)\n"
-"  --threads N           threads (default: one per processor)\n"
+"  --threads N           threads, 1..1024 (default: one per processor)\n"
 "  --max-regions N       stop with an error beyond N regions (default 0: no\n"
 "                        limit)\n"
 "  -q, --quiet           no progress on stderr\n"
@@ -117,7 +117,11 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         case OPT_AT: o->at = optarg; break;
         case OPT_POINTS: o->points = optarg; break;
         case OPT_JSON: o->json = 1; break;
-        case OPT_CSV: o->csv_path = optarg; break;
+        case OPT_CSV:
+            if (*optarg == '\0')
+                return tool_usage_error(prog, "--csv needs a file name (or -), got an empty one");
+            o->csv_path = optarg;
+            break;
         case OPT_THREADS:
             if (!parse_count(&o->threads, optarg, 1, 1024))
                 return tool_usage_error(prog, "--threads needs a count in 1..1024, got '%s'",
@@ -131,7 +135,11 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         case OPT_NOLINEAR: o->nolinear = 1; break;
         case OPT_VERTICES: o->vertices = 1; break;
         case OPT_VOLUMES: o->volumes = 1; break;
-        case OPT_SVG: o->svg_path = optarg; break;
+        case OPT_SVG:
+            if (*optarg == '\0')
+                return tool_usage_error(prog, "--svg needs a file name (or -), got an empty one");
+            o->svg_path = optarg;
+            break;
         case OPT_DECISION: o->decision = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
@@ -481,8 +489,8 @@ static int csv_row(const trop_region2_rec_struct *r, void *arg)
      * max rows joined by '.' for maxout */
     for (l = 0; l < r->nlayers; l++) {
         const trop_layer_struct *L = c->net->layers + l;
-        if (L->act == TROP_ACT_LINEAR)
-            continue;
+        if (L->act == TROP_ACT_LINEAR || (L->act == TROP_ACT_LEAKY && fmpq_is_one(L->slope)))
+            continue;                /* the identity: no branch */
         if (!first)
             fputc('|', c->fp);
         first = 0;
@@ -637,8 +645,8 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     for (i = 0; i < R->c->nlayers; i++)
         fprintf(fp, " %ld", R->c->per_layer[i]);
     fputc('\n', fp);
-    fprintf(fp, "bounds on the number of regions of this architecture over the plane "
-                "(maximum over all weights):\n");
+    fprintf(fp, "bounds on the number of regions of this architecture over the %s "
+                "(maximum over all weights):\n", R->net->input_dim == 1 ? "line" : "plane");
     for (i = 0; i < ntab; i++) {
         char why[TROP_BOUND_WHY_LEN], *v;
         if (bound_value(&v, why, tab + i, arch_ok, a, arch_why)) {
@@ -758,6 +766,9 @@ static int write_report(const tr_report *R)
     char why[TROP_BOUND_WHY_LEN];
     int arch_ok = R->p->net->nlayers <= 65
                   && bound_arch(&a, widths, R->p->net, why, sizeof why);
+    /* a one-input network counts intervals of the line: n0 = 1 */
+    if (arch_ok && R->net->input_dim == 1)
+        a.n0 = 1;
     if (R->p->net->nlayers > 65)
         snprintf(why, sizeof why, "more than 64 hidden layers");
     if (R->o->json)
@@ -769,6 +780,37 @@ static int write_report(const tr_report *R)
         return TOOL_EXIT_FAIL;
     }
     return TOOL_EXIT_OK;
+}
+
+/* A one-input network is analysed on the plane with t1 ignored: its
+ * regions are strips, one per interval of the line, so the counts are
+ * those of the line (the box's t1 side is [0, 1]). */
+static int setup_line(tool_problem *p, const trop_net_t net)
+{
+    fmpq *x0 = _fmpq_vec_init(1), *U = _fmpq_vec_init(2);
+    fmpq lo, hi;
+    fmpq_init(&lo);
+    fmpq_init(&hi);
+    fmpq_set(&lo, p->lo + 0);
+    fmpq_set(&hi, p->hi + 0);
+    fmpq_one(U + 0);
+    trop_net_slice(p->net, net, x0, U, 2);
+    _fmpq_vec_clear(p->lo, p->m);
+    _fmpq_vec_clear(p->hi, p->m);
+    p->m = 2;
+    p->lo = _fmpq_vec_init(2);
+    p->hi = _fmpq_vec_init(2);
+    fmpq_set(p->lo + 0, &lo);
+    fmpq_set(p->hi + 0, &hi);
+    fmpq_one(p->hi + 1);
+    p->sliced = 1;
+    p->x0 = x0;
+    p->U = U;
+    snprintf(p->slice_desc, sizeof p->slice_desc,
+             "one input: t0 = x0, t1 ignored (regions are strips, one per interval)");
+    fmpq_clear(&lo);
+    fmpq_clear(&hi);
+    return -1;
 }
 
 /* ---- main ---- */
@@ -941,6 +983,8 @@ int main(int argc, char **argv)
     so.points = o.points;
     so.box = o.box;
     rc = tool_problem_setup(&p, net, &so, prog);
+    if (rc < 0 && p.m == 1)
+        rc = setup_line(&p, net);
     if (rc < 0 && p.m != 2)
         rc = tool_usage_error(prog, "trop-regions works on a plane: this network has %ld inputs; "
                                     "use --slice-axes or --slice-points", p.m);

@@ -54,7 +54,8 @@ static void usage(FILE *fp)
 "                        the vertices and rays of the terms' cells)\n"
 "  --certify-max-terms N  skip that proof for a P or Q with more than N terms\n"
 "                        (default 20000; 0: no limit)\n"
-"  --threads N           regions method: threads (default: one per processor)\n"
+"  --threads N           regions method: threads, 1..1024 (default: one per\n"
+"                        processor)\n"
 "  --no-prune            keep every term (algebra method; for comparison; slow)\n"
 "  --max-terms N         stop with an error when one tropical product would\n"
 "                        have more than N candidate terms (default 5000000,\n"
@@ -108,7 +109,11 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
         case OPT_JSON: o->json = 1; break;
-        case 'o': o->out_path = optarg; break;
+        case 'o':
+            if (*optarg == '\0')
+                return tool_usage_error(prog, "-o needs a file name, got an empty one");
+            o->out_path = optarg;
+            break;
         case OPT_VERIFY:
             errno = 0;
             o->verify = strtol(optarg, &end, 10);
@@ -118,9 +123,11 @@ static int parse_args(tz_opts *o, int argc, char **argv)
             break;
         case OPT_BOX: o->box = optarg; break;
         case OPT_SEED:
+            errno = 0;
             o->seed = strtoull(optarg, &end, 10);
-            if (end == optarg || *end || optarg[0] == '-')
-                return tool_usage_error(prog, "--seed needs an integer, got '%s'", optarg);
+            if (end == optarg || *end || optarg[0] == '-' || errno == ERANGE)
+                return tool_usage_error(prog, "--seed needs an integer in 0..%llu, got '%s'",
+                                        (unsigned long long)-1, optarg);
             break;
         case OPT_AXES: o->axes = optarg; break;
         case OPT_AT: o->at = optarg; break;
@@ -179,6 +186,9 @@ static int parse_args(tz_opts *o, int argc, char **argv)
                                       "finds only the terms that matter)");
     if (!o->prune)
         o->method = METHOD_ALGEBRA;
+    if (o->box && !o->verify_set)
+        fprintf(stderr, "%s: warning: --box only sets the box of --verify; without --verify it "
+                        "has no effect\n", prog);
     return -1;
 }
 

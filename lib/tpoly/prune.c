@@ -412,7 +412,7 @@ static int decide_lp_near(const trop_tpoly_t f, slong i, const slong *J, const q
 /* Returns 0 if qhull could not run (the caller falls back to the LP), -1 if
  * a certificate recheck failed, 1 when done. */
 static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep,
-                       trop_prune_stats *st)
+                       trop_prune_stats *st, int (*stop)(void *), void *arg)
 {
     slong T = f->length, D = d + 1, n1 = f->nvars + 1, i, r, fct;
     double *pts = trop_malloc((size_t)(T * D) * sizeof(double));
@@ -443,8 +443,13 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
         for (v = 0; q.upper[fct] && v < q.h->nfv[fct]; v++)
             cand[q.h->fverts[q.h->fstart[fct] + v]] = 1;
     }
-    for (i = 0; i < T; i++) {
-        int sure = cand[i] ? certify_kept(f, i, J, &q) : certify_dropped(f, i, J, &q);
+    for (i = 0; i < T && bad >= 0; i++) {
+        int sure;
+        if (stop != NULL && (i & 15) == 15 && stop(arg)) {
+            bad = -1;                      /* interrupted: nothing decided is used */
+            break;
+        }
+        sure = cand[i] ? certify_kept(f, i, J, &q) : certify_dropped(f, i, J, &q);
         if (sure) {
             keep[i] = cand[i];
             st->certified_qhull++;
@@ -461,11 +466,11 @@ static int prune_qhull(const trop_tpoly_t f, const slong *J, slong d, char *keep
     trop_free(q.upper);
     trop_hull_clear(q.h);
     trop_free(pts);
-    return bad ? -1 : 1;
+    return bad < 0 ? -2 : (bad ? -1 : 1);
 }
 
 static trop_status prune_impl(trop_tpoly_t f, trop_prune_stats *stats, int use_qhull,
-                              trop_error *err)
+                              int (*stop)(void *), void *arg, trop_error *err)
 {
     trop_prune_stats local = {0, 0, 0, 0, 0, 0};
     trop_status status = TROP_OK;
@@ -491,14 +496,22 @@ static trop_status prune_impl(trop_tpoly_t f, trop_prune_stats *stats, int use_q
          * tie along a hyperplane: qhull would see a lower-dimensional set),
          * or qhull failed: decide every term exactly. */
         if (use_qhull && lifted_dim(f, J, d) > d)
-            q = prune_qhull(f, J, d, keep, &local);
-        bad = q < 0;
-        for (i = 0; q == 0 && i < T; i++)
+            q = prune_qhull(f, J, d, keep, &local, stop, arg);
+        bad = q == -1;
+        for (i = 0; q == 0 && i < T; i++) {
+            if (stop != NULL && (i & 15) == 15 && stop(arg)) {
+                q = -2;
+                break;
+            }
             bad |= !decide_lp(f, i, J, d, keep);
+        }
         if (q == 0)
             local.certified_lp = T;
     }
-    if (bad)
+    if (q == -2)
+        status = trop_error_set(err, TROP_ERR_INTERRUPTED, "tpoly",
+                                "stopped while pruning %ld terms", T);
+    else if (bad)
         status = trop_error_set(err, TROP_ERR_INTERNAL, "tpoly",
                                 "pruning: a certificate failed its exact recheck (%ld terms)", T);
     else
@@ -521,10 +534,16 @@ done:
 
 trop_status trop_tpoly_prune(trop_tpoly_t f, trop_prune_stats *stats, trop_error *err)
 {
-    return prune_impl(f, stats, 1, err);
+    return prune_impl(f, stats, 1, NULL, NULL, err);
+}
+
+trop_status _trop_tpoly_prune_stoppable(trop_tpoly_t f, trop_prune_stats *stats,
+                                        int (*stop)(void *), void *arg, trop_error *err)
+{
+    return prune_impl(f, stats, 1, stop, arg, err);
 }
 
 trop_status trop_tpoly_prune_lp(trop_tpoly_t f, trop_prune_stats *stats, trop_error *err)
 {
-    return prune_impl(f, stats, 0, err);
+    return prune_impl(f, stats, 0, NULL, NULL, err);
 }

@@ -46,4 +46,9 @@ double *_tpoly_dcache(const trop_tpoly_t f);
 /* Checks exactly that lambda: [length] (lambda_i = 0, lambda >= 0, sum 1)
  * has sum lambda_j a_j = a_i and sum lambda_j c_j >= c_i. */
 int _tpoly_check_dominated(const trop_tpoly_t f, slong i, const fmpq *lambda);
+/* trop_tpoly_prune that asks stop(arg) every 16 terms and returns
+ * TROP_ERR_INTERRUPTED (f canonicalised, otherwise unchanged) when it says
+ * yes: one pruning of a large set can take minutes. */
+trop_status _trop_tpoly_prune_stoppable(trop_tpoly_t f, trop_prune_stats *stats,
+                                        int (*stop)(void *), void *arg, trop_error *err);
 #endif

@@ -53,13 +53,22 @@ static trop_status tick(conv_ctx *c, slong unit, slong width)
     return TROP_OK;
 }
 
+/* Asked during a pruning: the progress callback, as tick. */
+static int stop_requested(void *arg)
+{
+    conv_ctx *c = arg;
+    return c->opts != NULL && c->opts->progress != NULL
+           && c->opts->progress(c->layer, c->nlayers, c->unit, c->width, c->terms,
+                                c->opts->progress_arg);
+}
+
 static trop_status maybe_prune(trop_tpoly_t f, conv_ctx *c)
 {
     trop_prune_stats st = {0, 0, 0, 0, 0, 0};
     trop_status s;
     if (!c->prune)
         return TROP_OK;
-    s = trop_tpoly_prune(f, &st, c->err);
+    s = _trop_tpoly_prune_stoppable(f, &st, stop_requested, c, c->err);
     if (c->st != NULL)
         stats_add(c->st, &st);
     if (c->ost != NULL)
