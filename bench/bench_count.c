@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 {
     slong w = argc > 1 ? atol(argv[1]) : 64, depth = argc > 2 ? atol(argv[2]) : 3;
     slong nets = argc > 3 ? atol(argv[3]) : 3, k, i;
-    trop_region2_opts ro = {0, NULL, NULL, argc > 4 ? atol(argv[4]) : 0};
+    trop_region2_opts ro = {0, NULL, NULL, argc > 4 ? atol(argv[4]) : 0, NULL, 0};
     double te = 0, tplane = 0, td = 0, t0;
     slong nbox = 0, nplane = 0, nd = 0;
     trop_net_t net;

@@ -226,6 +226,65 @@ static void serra_plane_net(trop_net_t net)
     trop_test_q_set(L->b + 0, "-3");
 }
 
+/* Count of lines_net(rows) on the polygon of the half-planes hp ("a b c;
+ * ..."), inside box4 or the plane. */
+static slong polygon_count(const char *rows, const char *hp, const char *box4)
+{
+    trop_net_t net, hnet;
+    trop_region2_count_t c;
+    trop_region2_opts o;
+    fmpq box[4];
+    char b[4][64];
+    slong i, n, got;
+    /* the half-planes are written as a net's rows, for the same parser */
+    lines_net(hnet, hp);
+    lines_net(net, rows);
+    n = hnet->layers[0].nout;
+    memset(&o, 0, sizeof o);
+    o.halfplanes = _fmpq_vec_init(3 * n);
+    o.nhalfplanes = n;
+    for (i = 0; i < n; i++) {
+        fmpq_set((fmpq *)o.halfplanes + 3 * i, hnet->layers[0].W + 2 * i);
+        fmpq_set((fmpq *)o.halfplanes + 3 * i + 1, hnet->layers[0].W + 2 * i + 1);
+        fmpq_set((fmpq *)o.halfplanes + 3 * i + 2, hnet->layers[0].b + i);
+    }
+    for (i = 0; i < 4; i++)
+        fmpq_init(box + i);
+    if (box4 != NULL) {
+        ck_assert_int_eq(sscanf(box4, "%63s %63s %63s %63s", b[0], b[1], b[2], b[3]), 4);
+        box_set(box, b[0], b[1], b[2], b[3]);
+    }
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_count(c, net, box4 ? box : NULL, NULL, NULL, &o, NULL),
+                     TROP_OK);
+    got = c->regions;
+    trop_region2_count_clear(c);
+    for (i = 0; i < 4; i++)
+        fmpq_clear(box + i);
+    _fmpq_vec_clear((fmpq *)o.halfplanes, 3 * n);
+    trop_net_clear(net);
+    trop_net_clear(hnet);
+    return got;
+}
+
+START_TEST(test_polygon_domains)
+{
+    /* the triangle x, y >= 0, x + y <= 1 cut by x = 1/2: 2 pieces; by
+     * x = 1/2 and y = 1/2: 3 (the corner (1/2, 1/2) is on the hypotenuse) */
+    ck_assert_int_eq(polygon_count("1 0 -1/2", "1 0 0; 0 1 0; -1 -1 1", NULL), 2);
+    ck_assert_int_eq(polygon_count("1 0 -1/2; 0 1 -1/2", "1 0 0; 0 1 0; -1 -1 1", NULL), 3);
+    /* an empty domain (x >= 1 and x <= 0) and a flat one (x >= 0, x <= 0) */
+    ck_assert_int_eq(polygon_count("0 1 0", "1 0 -1; -1 0 0", NULL), 0);
+    ck_assert_int_eq(polygon_count("0 1 0", "1 0 0; -1 0 0", NULL), 0);
+    /* a half-plane x >= 0 of the box [-1, 1]^2 cut by y = 0: 2 */
+    ck_assert_int_eq(polygon_count("0 1 0", "1 0 0", "-1 1 -1 1"), 2);
+    /* the unbounded quadrant x, y >= 0 with the four lines of lines4: x = 0
+     * and y = 0 are its sides, x + y = 1 cuts off the triangle at the
+     * origin, x - y = 2 (from (2, 0) towards (1, 1)) cuts the rest: 3 */
+    ck_assert_int_eq(polygon_count("1 0 0; 0 1 0; 1 1 -1; 1 -1 -2", "1 0 0; 0 1 0", NULL), 3);
+}
+END_TEST
+
 START_TEST(test_exact_serra_and_maxout)
 {
     /* Serra et al. 2018, Fig. 2 on the line, as a plane network that
@@ -868,6 +927,7 @@ static Suite *region_suite(void)
     tcase_add_test(tc, test_lines_general);
     tcase_add_test(tc, test_lines_special);
     tcase_add_test(tc, test_exact_counts);
+    tcase_add_test(tc, test_polygon_domains);
     tcase_add_test(tc, test_exact_serra_and_maxout);
     tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
     tcase_add_test(tc, test_linear_regions);

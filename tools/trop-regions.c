@@ -34,6 +34,8 @@ static void usage(FILE *fp)
 "Options:\n"
 "  --domain box|all      count inside the box (default) or over the whole\n"
 "                        plane, unbounded regions included\n"
+"  --halfplanes 'A,B,C;...'  cut the domain further to the half-planes\n"
+"                        A t0 + B t1 + C >= 0 (a polygon domain)\n"
 "  --box LO,HI           the box [LO,HI]^2 (default: the network's input box\n"
 "                        on the two axes, [0,1]^2 for --slice-points, else\n"
 "                        [-1,1]^2)\n"
@@ -71,13 +73,14 @@ static void usage(FILE *fp)
 }
 
 typedef struct {
-    const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points;
+    const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points, *halfplanes;
     int json, quiet, all, nolinear, vertices, volumes, decision;
     long threads, max_regions;
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
-       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION };
+       OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION,
+       OPT_HALFPLANES };
 
 static int parse_count(long *v, const char *s, long lo, long hi)
 {
@@ -98,6 +101,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"no-linear", no_argument, 0, OPT_NOLINEAR},
         {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
         {"svg", required_argument, 0, OPT_SVG}, {"decision", no_argument, 0, OPT_DECISION},
+        {"halfplanes", required_argument, 0, OPT_HALFPLANES},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     memset(o, 0, sizeof *o);
@@ -141,6 +145,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
             o->svg_path = optarg;
             break;
         case OPT_DECISION: o->decision = 1; break;
+        case OPT_HALFPLANES: o->halfplanes = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -605,6 +610,8 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants)\n");
     if (R->p->sliced)
         fprintf(fp, "slice: %s\n", R->p->slice_desc);
+    if (R->o->halfplanes)
+        fprintf(fp, "half-planes: %s (A t0 + B t1 + C >= 0)\n", R->o->halfplanes);
     if (R->box == NULL)
         fprintf(fp, "domain: the whole plane\n");
     else {
@@ -636,7 +643,7 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         fprintf(fp, "areas of the %ld bounded regions (exact): min %.6g, max %.6g, mean %.6g, "
                     "sum %.6g", a->nareas, fmpq_get_d(a->amin), fmpq_get_d(a->amax),
                 a->nareas ? fmpq_get_d(a->asum) / (double)a->nareas : 0.0, fmpq_get_d(a->asum));
-        if (R->box != NULL)
+        if (R->box != NULL && R->o->halfplanes == NULL)
             fprintf(fp, "; they add up to the box's area exactly: %s",
                     areas_fill_box(R) ? "yes" : "NO");
         fputc('\n', fp);
@@ -733,7 +740,8 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         json_object_object_add(ar, "max", jq(a->amax));
         json_object_object_add(ar, "sum", jq(a->asum));
         json_object_object_add(ar, "sum_equals_box",
-                               R->box ? json_object_new_boolean(areas_fill_box(R)) : NULL);
+                               R->box && !R->o->halfplanes
+                                   ? json_object_new_boolean(areas_fill_box(R)) : NULL);
         json_object_object_add(root, "areas", ar);
     } else
         json_object_object_add(root, "areas", NULL);
@@ -813,6 +821,31 @@ static int setup_line(tool_problem *p, const trop_net_t net)
     return -1;
 }
 
+/* "a,b,c;a,b,c;..." into rows: [n x 3] (allocated); -1 on success, else
+ * the usage exit status. */
+static int parse_halfplanes(fmpq **rows, slong *n, const char *s)
+{
+    char *buf = strdup(s), *save = NULL, *tok;
+    slong k = 1, i = 0;
+    const char *q;
+    for (q = s; *q; q++)
+        k += *q == ';';
+    *rows = _fmpq_vec_init(3 * k);
+    *n = k;
+    for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save), i++)
+        if (i >= k || tool_parse_qvec(*rows + 3 * i, 3, tok) < 0)
+            break;
+    free(buf);
+    if (i != k || tok != NULL) {
+        _fmpq_vec_clear(*rows, 3 * k);
+        *rows = NULL;
+        *n = 0;
+        return tool_usage_error(prog, "--halfplanes needs rows A,B,C separated by ';', got '%s'",
+                                s);
+    }
+    return -1;
+}
+
 /* ---- main ---- */
 
 static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
@@ -825,7 +858,8 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_error err;
     csv_ctx cc;
     fmpq box[4];
-    slong linear = -1, *per_output = NULL;
+    slong linear = -1, *per_output = NULL, nhp = 0;
+    fmpq *hp = NULL;
     trop_region2_visit visit;
     int rc, i, to_stdout, svg_stdout;
     double t0;
@@ -840,6 +874,13 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         goto done_box;
     }
     memset(&ro, 0, sizeof ro);
+    if (o->halfplanes) {
+        rc = parse_halfplanes(&hp, &nhp, o->halfplanes);
+        if (rc >= 0)
+            goto done_box;
+        ro.halfplanes = hp;
+        ro.nhalfplanes = nhp;
+    }
     ro.threads = o->threads;
     ro.max_regions = o->max_regions;
     ro.progress = on_progress;
@@ -957,6 +998,8 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
 done_box:
     for (i = 0; i < 4; i++)
         fmpq_clear(box + i);
+    if (hp != NULL)
+        _fmpq_vec_clear(hp, 3 * nhp);
     return rc;
 }
 

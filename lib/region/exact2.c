@@ -998,6 +998,29 @@ static slong box_bits(const fmpq *box)
     return b;
 }
 
+/* The bits of the integer forms of the half-planes (rows scaled by the lcm
+ * of their denominators). */
+static slong ineq_bits(const fmpq *h, slong n)
+{
+    slong i, k, b = 0;
+    fmpz_t D, t;
+    fmpz_init(D);
+    fmpz_init(t);
+    for (i = 0; i < n; i++) {
+        fmpz_one(D);
+        for (k = 0; k < 3; k++)
+            fmpz_lcm(D, D, fmpq_denref(h + 3 * i + k));
+        for (k = 0; k < 3; k++) {
+            fmpz_divexact(t, D, fmpq_denref(h + 3 * i + k));
+            fmpz_mul(t, t, fmpq_numref(h + 3 * i + k));
+            b = FLINT_MAX(b, (slong)fmpz_bits(t));
+        }
+    }
+    fmpz_clear(D);
+    fmpz_clear(t);
+    return b;
+}
+
 slong _trop_xregion2_width(const trop_pqnet_struct *e, const fmpq *box)
 {
     _xnet x;
@@ -1055,6 +1078,46 @@ static void start_polygon(xpoly *pg, xline *lines, xline *inf, const fmpq *box)
         xvert v = {V_CROSS, 0, 0, NULL};
         xpoly_push(pg, &v, lines + i, 1);
     }
+}
+
+/* L = the half-plane a t0 + b t1 + c >= 0 of the rationals h: [3], scaled
+ * to integers (exact). */
+static void xline_set_row(xline *L, const fmpq *h)
+{
+    fmpz_t D, t;
+    slong k;
+    fmpz_init_set_ui(D, 1);
+    fmpz_init(t);
+    for (k = 0; k < 3; k++)
+        fmpz_lcm(D, D, fmpq_denref(h + k));
+    for (k = 0; k < 3; k++) {
+        fmpz_divexact(t, D, fmpq_denref(h + k));
+        fmpz_mul(t, t, fmpq_numref(h + k));
+        L->sg[k] = fmpz_sgn(t);
+        fmpz_abs(t, t);
+        fmpz_get_ui_array(L->m + k * L->N, L->N, t);
+    }
+    fmpz_clear(D);
+    fmpz_clear(t);
+    xline_round(L);
+    xline_exact(L);
+}
+
+/* pg = pg cut to the half-plane l >= 0; returns 0 if nothing with interior
+ * is left. */
+static int cut_domain(xpoly *pg, const xline *l)
+{
+    int *sg = trop_malloc((size_t)(pg->n > 0 ? pg->n : 1) * sizeof(int));
+    int c = classify(sg, pg, l), ok = c != CUT_NEG;
+    if (c == CUT_SPLIT) {
+        xpoly t;
+        xpoly_init(&t, pg->n + 3);
+        clip(&t, pg, l, 1, sg);
+        xpoly_clear(pg);
+        *pg = t;
+    }
+    trop_free(sg);
+    return ok;
 }
 
 /* The layers of net in double, for the fast mode. */
@@ -1115,8 +1178,11 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struc
     xshared sh;
     _xnet x;
     xctx m;
-    xline inf, boxl[4];
+    xline inf, boxl[4], *hl = NULL;
     xpoly plane;
+    const fmpq *ineq = opts != NULL ? opts->halfplanes : NULL;
+    slong nineq = opts != NULL && ineq != NULL ? opts->nhalfplanes : 0;
+    int nonempty = 1;
     xworker *w;
     pthread_t *th;
     mp_limb_t *P0, *Q0;
@@ -1130,7 +1196,7 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struc
     sh.progress_arg = opts != NULL ? opts->progress_arg : NULL;
     sh.st = TROP_OK;
     sh.err = err;
-    _xnet_init(&x, e, box_bits(box));
+    _xnet_init(&x, e, FLINT_MAX(box_bits(box), ineq_bits(ineq, nineq)));
     N = x.N;
     if (fast != NULL && fits_double(fast))
         dl = dlayers_init(fast);
@@ -1143,6 +1209,13 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struc
     for (i = 0; i < 4; i++)
         xline_init(boxl + i, N);
     start_polygon(&plane, boxl, &inf, box);
+    /* a polygon domain: the half-planes cut the starting plane or box */
+    hl = trop_malloc((size_t)(nineq > 0 ? nineq : 1) * sizeof(xline));
+    for (i = 0; i < nineq; i++) {
+        xline_init(hl + i, N);
+        xline_set_row(hl + i, ineq + 3 * i);
+        nonempty = nonempty && cut_domain(&plane, hl + i);
+    }
     P0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     Q0 = trop_calloc((size_t)(8 * N), sizeof(mp_limb_t));
     P0[0] = 1;                   /* P of input 0 is t0: gradient (1, 0) */
@@ -1155,6 +1228,12 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struc
     in0.Q = Q0;
     in0.hd = hd0;
     in0.he = he0;
+    if (!nonempty) {
+        /* an empty or flat domain: no region */
+        for (l = 0; l < e->nlayers; l++)
+            per_layer[l] = 0;
+        goto done;
+    }
     /* the first layer's cut is done once, exactly; its pieces are shared out */
     cut_region(&m, 0, &plane, &in0);
     if (dl != NULL)
@@ -1189,6 +1268,10 @@ trop_status _trop_xregion2_enum(const trop_pqnet_struct *e, const trop_net_struc
         ctx_clear(&w[t].c);
     trop_free(w);
     trop_free(th);
+done:
+    for (i = 0; i < nineq; i++)
+        xline_clear(hl + i);
+    trop_free(hl);
     xpoly_clear(&plane);
     ctx_clear(&m);
     xline_clear(&inf);

@@ -261,7 +261,7 @@ trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const trop_net_
                                           const trop_rconv_opts *opts,
                                           trop_rconv_info *info, trop_error *err)
 {
-    trop_region2_opts ro = {0, NULL, NULL, 0};
+    trop_region2_opts ro = {0, NULL, NULL, 0, NULL, 0};
     trop_rconv_info dummy;
     rctx c;
     collect *cols;

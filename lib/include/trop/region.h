@@ -49,6 +49,11 @@ typedef struct trop_region2_opts {
     int (*progress)(slong layer, slong nlayers, slong regions, void *arg);
     void *progress_arg;
     slong threads;      /* trop_region2_count: 0 means one per processor */
+    /* exact enumeration: the domain is further cut to the half-planes
+     * a t0 + b t1 + c >= 0 of the rows of halfplanes: [nhalfplanes x 3]
+     * (a polygon domain); NULL for none */
+    const fmpq *halfplanes;
+    slong nhalfplanes;
 } trop_region2_opts;
 
 /* Ownership: init makes an empty set; clear releases it. */
