@@ -92,6 +92,18 @@ static void same_as_algebra_opt(const trop_net_t net, const char *what, int prov
                   what, info.proven, 2 * m);
     ck_assert_int_eq(info.per_layer[net->nlayers - 1], info.regions);
     trop_free(info.per_layer);
+    {
+        /* geometry agrees: P and Q have one linear region per term */
+        slong *cnt = flint_malloc((size_t)(2 * m) * sizeof(slong));
+        ck_assert_int_eq(trop_region2_pq_linear(cnt, net, NULL, NULL), TROP_OK);
+        for (o = 0; o < m; o++) {
+            ck_assert_msg(cnt[2 * o] == R[o].num->length, "%s: P of output %ld: %ld linear "
+                          "regions, %ld terms", what, o, cnt[2 * o], R[o].num->length);
+            ck_assert_msg(cnt[2 * o + 1] == R[o].den->length, "%s: Q of output %ld: %ld linear "
+                          "regions, %ld terms", what, o, cnt[2 * o + 1], R[o].den->length);
+        }
+        flint_free(cnt);
+    }
     for (o = 0; o < m; o++) {
         ck_assert_msg(trop_tpoly_equal(A[o].num, R[o].num), "%s: output %ld: P has %ld terms "
                       "by regions, %ld by algebra", what, o, R[o].num->length, A[o].num->length);

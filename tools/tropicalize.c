@@ -54,6 +54,9 @@ static void usage(FILE *fp)
 "                        the vertices and rays of the terms' cells)\n"
 "  --certify-max-terms N  skip that proof for a P or Q with more than N terms\n"
 "                        (default 20000; 0: no limit)\n"
+"  --self-check          regions method: count the linear regions of every P and\n"
+"                        Q over the plane by geometry and check that they equal\n"
+"                        the term counts (a second pass; exit 1 if not)\n"
 "  --threads N           regions method: threads, 1..1024 (default: one per\n"
 "                        processor)\n"
 "  --no-prune            keep every term (algebra method; for comparison; slow)\n"
@@ -70,14 +73,14 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune, verify_set, method, certify;
+    int terms, json, quiet, prune, verify_set, method, certify, self_check;
     long verify, max_terms, certify_max, threads;
     unsigned long long seed;
 } tz_opts;
 
 
 enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
-       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT, OPT_THREADS };
+       OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT, OPT_THREADS, OPT_SELFCHECK };
 
 /* --method values; AUTO is resolved once the input dimension is known. */
 enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
@@ -96,6 +99,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"certify-max-terms", required_argument, 0, OPT_CERTMAX},
         {"certify", no_argument, 0, OPT_CERT},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"self-check", no_argument, 0, OPT_SELFCHECK},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -158,6 +162,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
                                         optarg);
             break;
         case OPT_CERT: o->certify = 1; break;
+        case OPT_SELFCHECK: o->self_check = 1; break;
         case OPT_THREADS:
             errno = 0;
             o->threads = strtol(optarg, &end, 10);
@@ -181,6 +186,8 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
     if (o->at && !o->axes)
         return tool_usage_error(prog, "--at needs --slice-axes");
+    if (o->self_check && o->method == METHOD_ALGEBRA)
+        return tool_usage_error(prog, "--self-check checks the regions method");
     if (!o->prune && o->method == METHOD_REGIONS)
         return tool_usage_error(prog, "--no-prune needs --method algebra (the regions method "
                                       "finds only the terms that matter)");
@@ -386,6 +393,7 @@ typedef struct {
     const trop_prune_stats *st, *ost;
     const tz_verify *ver;
     const trop_rconv_info *rinfo;   /* NULL for the algebra method */
+    int self_check;                 /* -1 not run, 0 failed, 1 passed */
     double seconds;
 } tz_report;
 
@@ -436,6 +444,9 @@ static void write_text(FILE *fp, const tz_report *R)
                                  : "");
     } else
         fprintf(fp, "method: algebra (exact tropical products, pruned as they go)\n");
+    if (R->self_check >= 0)
+        fprintf(fp, "self-check: the linear regions of every P and Q over the plane, counted "
+                    "by geometry, %s their term counts\n", R->self_check ? "equal" : "DIFFER FROM");
     if (R->o->prune && R->rinfo == NULL)
         fprintf(fp, "pruning, all steps: %ld candidate terms, %ld kept, %ld dropped; certified by "
                     "qhull + exact check %ld, exact 1-D %ld, exact LP %ld\n",
@@ -544,6 +555,8 @@ static void write_json(FILE *fp, const tz_report *R)
             json_object_object_add(ri, "proof", NULL);
         json_object_object_add(root, "regions", ri);
     }
+    json_object_object_add(root, "self_check",
+                           R->self_check >= 0 ? json_object_new_boolean(R->self_check) : NULL);
     json_object_object_add(root, "pruning", R->o->prune && R->rinfo == NULL ? jstats(R->st)
                                                                              : NULL);
     if (R->ver != NULL) {
@@ -671,6 +684,20 @@ int main(int argc, char **argv)
         R.seconds = tool_now() - t0;
         R.ver = NULL;
         R.rinfo = o.method == METHOD_REGIONS ? &rinfo : NULL;
+        R.self_check = -1;
+        if (o.self_check && o.method == METHOD_REGIONS) {
+            slong *cnt = flint_malloc((size_t)(2 * nout) * sizeof(slong));
+            if (trop_region2_pq_linear(cnt, p.net, NULL, &err) != TROP_OK) {
+                tool_print_error(prog, o.net_path, &err);
+                rc = TOOL_EXIT_FAIL;
+            } else {
+                R.self_check = 1;
+                for (k = 0; k < nout; k++)
+                    if (cnt[2 * k] != F[k].num->length || cnt[2 * k + 1] != F[k].den->length)
+                        R.self_check = 0;
+            }
+            flint_free(cnt);
+        }
         if (o.verify_set) {
             verify(&ver, F, net, &p, o.verify, o.seed);
             R.ver = &ver;
@@ -683,8 +710,13 @@ int main(int argc, char **argv)
             else
                 fprintf(stderr, "%s: interrupted; no report written\n", prog);
             rc = TOOL_EXIT_FAIL;
-        } else
+        } else if (rc != TOOL_EXIT_FAIL)
             rc = write_report(&R);
+        if (rc == TOOL_EXIT_OK && R.self_check == 0) {
+            fprintf(stderr, "%s: self-check FAILED: the linear regions of P or Q differ from the "
+                            "term counts\n", prog);
+            rc = TOOL_EXIT_FAIL;
+        }
         if (rc == TOOL_EXIT_OK && R.ver != NULL && ver.mismatches > 0) {
             fprintf(stderr, "%s: verification FAILED: P - Q differs from the network\n", prog);
             rc = TOOL_EXIT_FAIL;

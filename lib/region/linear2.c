@@ -40,6 +40,8 @@ typedef struct {
     void *arg;
     slong *cls;           /* decision mode: [regions] the arg max class; else NULL */
     int decision;
+    int pq;               /* the functions are the P and Q of every output (2 nout) */
+    fmpz_t t;
 } lctx;
 
 /* s(v) along the line key for v = (x, y, w): (b x - a y) / w, or +-inf for
@@ -126,7 +128,21 @@ static int visit_region(const trop_region2_rec_struct *r, void *arg)
         c->maps = nm;
         c->capreg = ncap;
     }
-    _fmpz_vec_set(c->maps + id * c->nout * 3, r->map, c->nout * 3);
+    if (c->pq) {
+        /* P and Q of output o as functions 2 o and 2 o + 1: (d/dt0, d/dt1,
+         * c+ - c-) from the limbs */
+        const trop_xregion2_rec *xr = r->internal;
+        slong f, j, N = xr->N;
+        for (f = 0; f < c->nout; f++) {
+            const mp_limb_t *p = (f % 2 ? xr->Q : xr->P) + 4 * N * (f / 2);
+            fmpz *m = c->maps + (id * c->nout + f) * 3;
+            for (j = 0; j < 3; j++)
+                fmpz_set_ui_array(m + j, p + j * N, N);
+            fmpz_set_ui_array(c->t, p + 3 * N, N);
+            fmpz_sub(m + 2, m + 2, c->t);
+        }
+    } else
+        _fmpz_vec_set(c->maps + id * c->nout * 3, r->map, c->nout * 3);
     if (c->decision) {
         if (id % 1024 == 0)
             c->cls = trop_realloc(c->cls, (size_t)(id + 1024) * sizeof(slong));
@@ -226,18 +242,20 @@ static void sweep(const lctx *c, slong i0, slong m, slong i1, slong **par, slong
 
 static trop_status merge_regions(trop_region2_count_t res, slong *linear, slong *per_output,
                                  const trop_net_t net, const fmpq *box, trop_region2_visit visit,
-                                 void *arg, const trop_region2_opts *opts, int decision,
+                                 void *arg, const trop_region2_opts *opts, int decision, int pq,
                                  trop_error *err)
 {
     lctx c;
     trop_status st;
-    slong i, i0, o, k, nout = trop_net_output_dim(net);
+    slong i, i0, o, k, nout = trop_net_output_dim(net) * (pq ? 2 : 1);
     slong **par, *merges;
     memset(&c, 0, sizeof c);
     c.nout = nout;
     c.visit = visit;
     c.arg = arg;
     c.decision = decision;
+    c.pq = pq;
+    fmpz_init(c.t);
     for (k = 0; k < 3; k++) {
         fmpz_init(c.line + k);
         fmpz_init(c.p + k);
@@ -285,6 +303,7 @@ static trop_status merge_regions(trop_region2_count_t res, slong *linear, slong 
         fmpz_clear(c.p + k);
         fmpz_clear(c.q + k);
     }
+    fmpz_clear(c.t);
     return st;
 }
 
@@ -292,7 +311,7 @@ trop_status trop_region2_linear(trop_region2_count_t res, slong *linear, slong *
                                 const trop_net_t net, const fmpq *box, trop_region2_visit visit,
                                 void *arg, const trop_region2_opts *opts, trop_error *err)
 {
-    return merge_regions(res, linear, per_output, net, box, visit, arg, opts, 0, err);
+    return merge_regions(res, linear, per_output, net, box, visit, arg, opts, 0, 0, err);
 }
 
 /* net followed by the decision: one maxout unit over the outputs (rank
@@ -316,7 +335,19 @@ trop_status trop_region2_decision(trop_region2_count_t res, slong *decision,
     trop_status st;
     trop_net_init(d, 2);
     decision_net(d, net);
-    st = merge_regions(res, decision, NULL, d, box, NULL, NULL, opts, 1, err);
+    st = merge_regions(res, decision, NULL, d, box, NULL, NULL, opts, 1, 0, err);
     trop_net_clear(d);
+    return st;
+}
+
+trop_status trop_region2_pq_linear(slong *counts, const trop_net_t net,
+                                   const trop_region2_opts *opts, trop_error *err)
+{
+    trop_region2_count_t res;
+    slong all;
+    trop_status st;
+    trop_region2_count_init(res);
+    st = merge_regions(res, &all, counts, net, NULL, NULL, NULL, opts, 0, 1, err);
+    trop_region2_count_clear(res);
     return st;
 }

@@ -164,6 +164,15 @@ TROP_API trop_status trop_region2_decision(trop_region2_count_t res, slong *deci
                                            const trop_net_t net, const fmpq *box,
                                            const trop_region2_opts *opts, trop_error *err);
 
+/* The linear regions over the plane of Zhang's P and Q of every output (as
+ * functions): counts: [2 x output_dim], P of output o at 2 o, its Q at
+ * 2 o + 1.  A convex piecewise-linear function has exactly one linear
+ * region per term of its pruned form, so these must equal the term counts
+ * of trop_trat_vec_set_net_regions: an independent check of the terms by
+ * geometry (tropicalize --self-check).  Errors as trop_region2_linear. */
+TROP_API trop_status trop_region2_pq_linear(slong *counts, const trop_net_t net,
+                                            const trop_region2_opts *opts, trop_error *err);
+
 /* ---- Tropical rational functions from regions ---- */
 
 /* Options of trop_trat_vec_set_net_regions.  max_regions, progress,
