@@ -391,6 +391,56 @@ START_TEST(test_fast_count_equals_exact)
 }
 END_TEST
 
+/* The exact count over the plane never exceeds the bounds for the
+ * architecture: Serra et al.'s Theorem 1 and Montufar 2017 (ReLU), and
+ * the trivial 2^N; random ReLU nets with 2..6 units per layer. */
+START_TEST(test_count_below_bounds)
+{
+    trop_rng r;
+    trop_net_t net;
+    trop_region2_count_t c;
+    trop_bound_arch a;
+    slong widths[4], l, i, depth = 1 + _i % 3;
+    fmpz_t b, n;
+    trop_rng_init(&r, trop_test_seed() + 9500 + (unsigned long long)_i);
+    trop_net_init(net, 2);
+    for (l = 0; l <= depth; l++) {
+        slong w = l < depth ? 2 + trop_rng_below(&r, 5) : 1;
+        trop_layer_struct *L = trop_net_append_layer(net, w, l < depth ? TROP_ACT_RELU
+                                                                     : TROP_ACT_LINEAR, NULL, 1);
+        for (i = 0; i < L->nout * L->nin; i++)
+            trop_test_rand_q(L->W + i, &r);
+        for (i = 0; i < L->nout; i++)
+            trop_test_rand_q(L->b + i, &r);
+        if (l < depth)
+            widths[l] = w;
+    }
+    a.n0 = 2;
+    a.nlayers = depth;
+    a.widths = widths;
+    a.act = TROP_BOUND_RELU;
+    a.rank = 0;
+    fmpz_init(b);
+    fmpz_init(n);
+    trop_region2_count_init(c);
+    ck_assert_int_eq(trop_region2_count(c, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+    fmpz_set_si(n, c->regions);
+    ck_assert(trop_bound_serra_upper(b, &a, NULL));
+    ck_assert_msg(fmpz_cmp(n, b) <= 0, "%ld regions above Serra's bound", c->regions);
+    ck_assert(trop_bound_montufar2017_upper(b, &a, NULL));
+    ck_assert(fmpz_cmp(n, b) <= 0);
+    ck_assert(trop_bound_trivial_upper(b, &a, NULL));
+    ck_assert(fmpz_cmp(n, b) <= 0);
+    /* one hidden layer: at most the arrangement count, reached in general
+     * position (random rational lines are in general position almost
+     * surely, but the test only asserts the bound) */
+    trop_region2_count_clear(c);
+    fmpz_clear(b);
+    fmpz_clear(n);
+    trop_net_clear(net);
+}
+END_TEST
+
 /* A one-input net on the plane (t1 ignored): relu units x + c_i, then a
  * linear output with weights w_i. */
 static void line_net(trop_net_t net, const char *cs, const char *ws)
@@ -944,6 +994,7 @@ static Suite *region_suite(void)
     tcase_add_loop_test(tc, test_exact_point_location, 0, trop_test_count(20));
     tcase_add_test(tc, test_linear_regions);
     tcase_add_test(tc, test_decision_regions);
+    tcase_add_loop_test(tc, test_count_below_bounds, 0, trop_test_count(30));
     tcase_add_loop_test(tc, test_fast_count_equals_exact, 0, trop_test_count(40));
     suite_add_tcase(s, tc);
     tc = tcase_create("trat");
