@@ -3,7 +3,9 @@
  * the double-precision search (trop_region2_set_enum, no exactness) on the
  * same nets over the whole plane; prints regions per second and the ratio
  * of the times.  Weights are He-initialised doubles (seeded).
- * Usage: bench_count [width] [depth] [nets] [threads] */
+ * With n0 > 2 inputs the nets are counted on the plane of inputs 0 and 1
+ * (the others at 0), a 2-D slice.
+ * Usage: bench_count [width] [depth] [nets] [threads] [n0] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +27,11 @@ static double uniform(trop_rng *r)
     return (double)(trop_rng_u64(r) >> 11) * 0x1p-53 * 2.0 - 1.0;
 }
 
-static void random_net(trop_net_t net, slong w, slong depth, trop_rng *r)
+static void random_net(trop_net_t net, slong n0, slong w, slong depth, trop_rng *r)
 {
-    slong l, i, nin = 2;
+    slong l, i, nin = n0;
     trop_net_clear(net);
-    trop_net_init(net, 2);
+    trop_net_init(net, n0);
     for (l = 0; l <= depth; l++) {
         slong nout = l < depth ? w : 1;
         double a = sqrt(6.0 / (double)nin);
@@ -47,7 +49,9 @@ static void random_net(trop_net_t net, slong w, slong depth, trop_rng *r)
 int main(int argc, char **argv)
 {
     slong w = argc > 1 ? atol(argv[1]) : 64, depth = argc > 2 ? atol(argv[2]) : 3;
-    slong nets = argc > 3 ? atol(argv[3]) : 3, k, i;
+    slong nets = argc > 3 ? atol(argv[3]) : 3, k, i, n0 = argc > 5 ? atol(argv[5]) : 2;
+    fmpq *x0, *U;
+    trop_net_t full;
     trop_region2_opts ro = {0, NULL, NULL, argc > 4 ? atol(argv[4]) : 0, NULL, 0};
     double te = 0, tplane = 0, td = 0, t0;
     slong nbox = 0, nplane = 0, nd = 0;
@@ -60,10 +64,20 @@ int main(int argc, char **argv)
     }
     trop_rng_init(&r, 11);
     trop_net_init(net, 2);
+    trop_net_init(full, n0);
+    x0 = _fmpq_vec_init(n0);
+    U = _fmpq_vec_init(2 * n0);
+    fmpq_one(U + 0);
+    fmpq_one(U + 3);
     for (k = 0; k < nets; k++) {
         trop_region2_count_t c;
         trop_region2_set_t s;
-        random_net(net, w, depth, &r);
+        if (n0 == 2)
+            random_net(net, 2, w, depth, &r);
+        else {
+            random_net(full, n0, w, depth, &r);
+            trop_net_slice(net, full, x0, U, 2);
+        }
         trop_region2_count_init(c);
         t0 = now();
         if (trop_region2_count(c, net, box, NULL, NULL, &ro, NULL) != TROP_OK)
@@ -84,12 +98,16 @@ int main(int argc, char **argv)
         nd += s->nregions;
         trop_region2_set_clear(s);
     }
-    printf("2-%ld^%ld-1 relu, %ld nets: exact [-1,1]^2 %ld regions %.3f s (%.0f regions/s); "
+    printf("%ld-%ld^%ld-1 relu%s, %ld nets: exact [-1,1]^2 %ld regions %.3f s (%.0f regions/s); "
            "exact plane %ld regions %.3f s; double plane (baseline, not exact) %ld regions "
-           "%.3f s; ratio exact/double on the plane %.2f\n", w, depth, nets, nbox, te,
+           "%.3f s; ratio exact/double on the plane %.2f\n", n0, w, depth,
+           n0 > 2 ? " (plane of inputs 0, 1)" : "", nets, nbox, te,
            (double)nbox / te, nplane, tplane, nd, td, tplane / td);
     for (i = 0; i < 4; i++)
         fmpq_clear(box + i);
+    _fmpq_vec_clear(x0, n0);
+    _fmpq_vec_clear(U, 2 * n0);
+    trop_net_clear(full);
     trop_net_clear(net);
     flint_cleanup();
     return 0;

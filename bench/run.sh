@@ -60,4 +60,6 @@ echo "   random 2-64-64-64-1 ReLU nets (exact count vs the double-precision sear
 echo "   scaling with width (depth 3) and depth (width 32)"
 for w in 16 32 48; do "$B/bench/bench_count" $w 3 2; done
 for d in 2 4 5; do "$B/bench/bench_count" 32 $d 2; done
-echo "   input dimension: only planes (2 variables) are enumerated so far"
+echo "   input dimension 2..6 (width 32, depth 3), counted on the plane of inputs 0 and 1"
+for n in 2 3 4 6; do "$B/bench/bench_count" 32 3 2 0 $n; done
+echo "   (regions of the full n-D input space are not enumerated yet)"
