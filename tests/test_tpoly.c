@@ -537,6 +537,47 @@ START_TEST(test_net_real_twin_ladder)
 }
 END_TEST
 
+static int stop_after(slong layer, slong nlayers, slong unit, slong width, slong terms,
+                      void *arg)
+{
+    slong *calls = arg;
+    (void)layer; (void)nlayers; (void)unit; (void)width; (void)terms;
+    return ++*calls > 3;
+}
+
+START_TEST(test_conversion_stops)
+{
+    /* a progress callback that asks to stop is obeyed within a few calls,
+     * also inside one long pruning (it is asked every 16 terms there): the
+     * conversion returns TROP_ERR_INTERRUPTED and leaves zeros */
+    trop_rng r;
+    trop_net_t net;
+    trop_trat_struct *F;
+    trop_tconv_opts o;
+    trop_error e;
+    slong calls = 0, i, m;
+    trop_rng_init(&r, trop_test_seed() + 11000);
+    trop_net_init(net, 3);
+    trop_test_rand_net(net, 3, 2, 0, &r);
+    m = trop_net_output_dim(net);
+    F = flint_malloc((size_t)m * sizeof(trop_trat_struct));
+    for (i = 0; i < m; i++)
+        trop_trat_init(F + i, 3);
+    memset(&o, 0, sizeof o);
+    o.prune = 1;
+    o.progress = stop_after;
+    o.progress_arg = &calls;
+    ck_assert_int_eq(trop_trat_vec_set_net(F, net, &o, NULL, &e), TROP_ERR_INTERRUPTED);
+    ck_assert_int_le(calls, 5);
+    for (i = 0; i < m; i++) {
+        ck_assert_int_eq(F[i].num->length, 0);
+        trop_trat_clear(F + i);
+    }
+    flint_free(F);
+    trop_net_clear(net);
+}
+END_TEST
+
 START_TEST(test_verify_detects_errors)
 {
     /* The check used everywhere above must be able to fail: a P - Q that is
@@ -586,6 +627,7 @@ static Suite *tpoly_suite(void)
     tcase_add_loop_test(tc, test_net_random, 0, trop_test_count(40));
     tcase_add_test(tc, test_net_real_twin_ladder);
     tcase_add_test(tc, test_verify_detects_errors);
+    tcase_add_test(tc, test_conversion_stops);
     suite_add_tcase(s, tc);
     return s;
 }
