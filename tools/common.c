@@ -1,4 +1,5 @@
 /* tools/common.c: shared helpers of the command-line tools. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,4 +113,31 @@ void tool_catch_signals(void)
 int tool_interrupted(void)
 {
     return interrupted_flag != 0;
+}
+
+int tool_progress_draw(tool_progress *pr, const char *prog, const char *fmt, ...)
+{
+    double now;
+    va_list ap;
+    if (pr->on) {
+        now = tool_now();
+        if (now - pr->last > 0.1) {
+            fprintf(stderr, "\r%s: ", prog);
+            va_start(ap, fmt);
+            vfprintf(stderr, fmt, ap);
+            va_end(ap);
+            fputs("   ", stderr);
+            pr->last = now;
+            pr->drawn = 1;
+        }
+    }
+    return tool_interrupted();
+}
+
+int tool_parse_long(long *v, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    *v = strtol(s, &end, 10);
+    return end != s && *end == '\0' && errno != ERANGE && *v >= lo && *v <= hi;
 }

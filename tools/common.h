@@ -28,6 +28,24 @@ int tool_parse_pair(slong *i, slong *j, const char *s, slong n);
 /* 1 if progress lines should be drawn (stderr is a terminal). */
 int tool_progress_enabled(void);
 
+/* A progress line on stderr: on when drawing is wanted (see
+ * tool_progress_enabled), last the time of the last drawing, drawn whether
+ * anything was drawn (then the caller ends the line). */
+typedef struct { double last; int on, drawn; } tool_progress;
+
+/* Redraws the line "\rprog: <formatted text>" when on and at least 0.1 s
+ * have passed; returns tool_interrupted(), so progress callbacks can
+ * return it directly. */
+int tool_progress_draw(tool_progress *pr, const char *prog, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* *v = the decimal integer s when it lies in [lo, hi]; returns 0 if s is not
+ * one (or out of range). */
+int tool_parse_long(long *v, const char *s, long lo, long hi);
+
 /* Seconds since an arbitrary start (monotonic clock). */
 double tool_now(void);
 

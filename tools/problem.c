@@ -9,6 +9,15 @@
 #include "common.h"
 #include "problem.h"
 
+int tool_slice_opts_check(const tool_slice_opts *o, const char *prog)
+{
+    if (o->axes && o->points)
+        return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
+    if (o->at && !o->axes)
+        return tool_usage_error(prog, "--at needs --slice-axes");
+    return -1;
+}
+
 void tool_problem_init(tool_problem *p)
 {
     memset(p, 0, sizeof *p);

@@ -24,6 +24,11 @@ typedef struct {
     const char *axes, *at, *points, *box;
 } tool_slice_opts;
 
+/* The checks of the option strings alone (before the network is read):
+ * returns -1 when they are consistent, else the exit status of a usage
+ * error already printed (as prog). */
+int tool_slice_opts_check(const tool_slice_opts *o, const char *prog);
+
 void tool_problem_init(tool_problem *p);
 void tool_problem_clear(tool_problem *p);
 /* Sets up p from net and the options; returns -1 on success, else the exit

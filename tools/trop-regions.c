@@ -82,14 +82,6 @@ enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CS
        OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION,
        OPT_HALFPLANES };
 
-static int parse_count(long *v, const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    return end != s && *end == '\0' && errno != ERANGE && *v >= lo && *v <= hi;
-}
-
 static int parse_args(tr_opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -103,7 +95,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"svg", required_argument, 0, OPT_SVG}, {"decision", no_argument, 0, OPT_DECISION},
         {"halfplanes", required_argument, 0, OPT_HALFPLANES},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-    int c;
+    int c, rc;
+    tool_slice_opts so;
     memset(o, 0, sizeof *o);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qhV", lo, NULL)) != -1) {
@@ -127,12 +120,12 @@ static int parse_args(tr_opts *o, int argc, char **argv)
             o->csv_path = optarg;
             break;
         case OPT_THREADS:
-            if (!parse_count(&o->threads, optarg, 1, 1024))
+            if (!tool_parse_long(&o->threads, optarg, 1, 1024))
                 return tool_usage_error(prog, "--threads needs a count in 1..1024, got '%s'",
                                         optarg);
             break;
         case OPT_MAXREG:
-            if (!parse_count(&o->max_regions, optarg, 0, WORD_MAX))
+            if (!tool_parse_long(&o->max_regions, optarg, 0, WORD_MAX))
                 return tool_usage_error(prog, "--max-regions needs a count >= 0, got '%s'",
                                         optarg);
             break;
@@ -158,10 +151,12 @@ static int parse_args(tr_opts *o, int argc, char **argv)
     if (optind + 1 != argc)
         return tool_usage_error(prog, optind >= argc ? "missing NET file" : "too many arguments");
     o->net_path = argv[optind];
-    if (o->axes && o->points)
-        return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
-    if (o->at && !o->axes)
-        return tool_usage_error(prog, "--at needs --slice-axes");
+    so.axes = o->axes;
+    so.at = o->at;
+    so.points = o->points;
+    so.box = o->box;
+    if ((rc = tool_slice_opts_check(&so, prog)) >= 0)
+        return rc;
     if (o->all && o->box)
         return tool_usage_error(prog, "--box and --domain all exclude each other");
     if (o->vertices && !o->csv_path)
@@ -529,23 +524,11 @@ static int csv_row(const trop_region2_rec_struct *r, void *arg)
 
 /* ---- progress ---- */
 
-typedef struct { double last; int on, drawn; } tr_progress;
-
 static int on_progress(slong layer, slong nlayers, slong regions, void *arg)
 {
-    tr_progress *pr = arg;
-    double now;
     (void)layer;
     (void)nlayers;
-    if (pr->on) {
-        now = tool_now();
-        if (now - pr->last > 0.1) {
-            fprintf(stderr, "\r%s: %ld activation regions   ", prog, regions);
-            pr->last = now;
-            pr->drawn = 1;
-        }
-    }
-    return tool_interrupted();
+    return tool_progress_draw(arg, prog, "%ld activation regions", regions);
 }
 
 /* ---- the report ---- */
@@ -852,7 +835,7 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
 {
     trop_region2_count_t c;
     trop_region2_opts ro;
-    tr_progress pr = {0, 0, 0};
+    tool_progress pr = {0, 0, 0};
     tr_report R;
     trop_afile af, svgf;
     trop_error err;

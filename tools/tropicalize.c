@@ -101,7 +101,8 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         {"threads", required_argument, 0, OPT_THREADS},
         {"self-check", no_argument, 0, OPT_SELFCHECK},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-    int c;
+    int c, rc;
+    tool_slice_opts so;
     char *end;
     memset(o, 0, sizeof *o);
     opterr = 0;   /* we print our own messages */
@@ -164,9 +165,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         case OPT_CERT: o->certify = 1; break;
         case OPT_SELFCHECK: o->self_check = 1; break;
         case OPT_THREADS:
-            errno = 0;
-            o->threads = strtol(optarg, &end, 10);
-            if (end == optarg || *end || o->threads < 1 || o->threads > 1024 || errno == ERANGE)
+            if (!tool_parse_long(&o->threads, optarg, 1, 1024))
                 return tool_usage_error(prog, "--threads needs a count in 1..1024, got '%s'",
                                         optarg);
             break;
@@ -182,10 +181,12 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     if (optind + 1 != argc)
         return tool_usage_error(prog, optind >= argc ? "missing NET file" : "too many arguments");
     o->net_path = argv[optind];
-    if (o->axes && o->points)
-        return tool_usage_error(prog, "--slice-axes and --slice-points exclude each other");
-    if (o->at && !o->axes)
-        return tool_usage_error(prog, "--at needs --slice-axes");
+    so.axes = o->axes;
+    so.at = o->at;
+    so.points = o->points;
+    so.box = o->box;
+    if ((rc = tool_slice_opts_check(&so, prog)) >= 0)
+        return rc;
     if (o->self_check && o->method == METHOD_ALGEBRA)
         return tool_usage_error(prog, "--self-check checks the regions method");
     if (!o->prune && o->method == METHOD_REGIONS)
@@ -308,38 +309,16 @@ static void verify(tz_verify *res, const trop_trat_struct *F, const trop_net_t n
 
 /* ---- progress ---- */
 
-typedef struct { double last; int on, drawn; } tz_progress;
-
 static int on_progress(slong layer, slong nlayers, slong unit, slong width, slong terms, void *arg)
 {
-    tz_progress *pr = arg;
-    double now;
-    if (pr->on) {
-        now = tool_now();
-        if (now - pr->last > 0.1) {
-            fprintf(stderr, "\r%s: layer %ld/%ld, unit %ld/%ld, %ld terms   ", prog, layer, nlayers,
-                    unit, width, terms);
-            pr->last = now;
-            pr->drawn = 1;
-        }
-    }
-    return tool_interrupted();
+    return tool_progress_draw(arg, prog, "layer %ld/%ld, unit %ld/%ld, %ld terms", layer,
+                              nlayers, unit, width, terms);
 }
 
 static int on_region_progress(slong layer, slong nlayers, slong regions, void *arg)
 {
-    tz_progress *pr = arg;
-    double now;
-    if (pr->on) {
-        now = tool_now();
-        if (now - pr->last > 0.1) {
-            fprintf(stderr, "\r%s: layer %ld/%ld, %ld activation regions   ", prog, layer,
-                    nlayers, regions);
-            pr->last = now;
-            pr->drawn = 1;
-        }
-    }
-    return tool_interrupted();
+    return tool_progress_draw(arg, prog, "layer %ld/%ld, %ld activation regions", layer,
+                              nlayers, regions);
 }
 
 /* ---- output ---- */
@@ -606,7 +585,7 @@ int main(int argc, char **argv)
     tz_opts o;
     tool_problem p;
     tool_slice_opts so;
-    tz_progress pr = {0, 0, 0};
+    tool_progress pr = {0, 0, 0};
     tz_verify ver = {0, 0, 0, 0};
     trop_net_t net;
     trop_error err;

@@ -184,6 +184,23 @@ static int xline_is_zero(const xline *L)
 #define PRED_REL 1e-14
 #define PRED_ABS 1e-290
 
+/* The error bound of a predicate whose monomials sum to perm in absolute
+ * value, when its inputs may be off by e: pe is the same sum with every
+ * input's absolute value increased by its e, so pe - perm bounds how far
+ * the inputs' errors move the value, and rounding adds PRED_REL * pe. */
+static double widened(double perm, double pe)
+{
+    return PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+}
+
+/* out = |d| + e, coefficient by coefficient. */
+static void inflate3(double *out, const double *d, double e)
+{
+    out[0] = fabs(d[0]) + e;
+    out[1] = fabs(d[1]) + e;
+    out[2] = fabs(d[2]) + e;
+}
+
 /* sign of det(x; y; z), rows the coefficient triples of three lines. */
 static int det3_sign(const xline *x, const xline *y, const xline *z)
 {
@@ -198,16 +215,13 @@ static int det3_sign(const xline *x, const xline *y, const xline *z)
     fmpz_t s, t, u;
     if (x->e > 0 || y->e > 0 || z->e > 0) {
         /* inexact lines: every monomial may move by (|p|+e)(|q|+e)(|r|+e) - |pqr| */
-        double P[3], Q[3], R[3], pe;
-        int i;
-        for (i = 0; i < 3; i++) {
-            P[i] = fabs(p[i]) + x->e;
-            Q[i] = fabs(q[i]) + y->e;
-            R[i] = fabs(r[i]) + z->e;
-        }
-        pe = P[0] * (Q[1] * R[2] + Q[2] * R[1]) + P[1] * (Q[0] * R[2] + Q[2] * R[0])
-             + P[2] * (Q[0] * R[1] + Q[1] * R[0]);
-        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+        double P[3], Q[3], R[3];
+        inflate3(P, p, x->e);
+        inflate3(Q, q, y->e);
+        inflate3(R, r, z->e);
+        err = widened(perm, P[0] * (Q[1] * R[2] + Q[2] * R[1])
+                            + P[1] * (Q[0] * R[2] + Q[2] * R[0])
+                            + P[2] * (Q[0] * R[1] + Q[1] * R[0]));
     }
     int sg;
     if (det > err)
@@ -244,14 +258,11 @@ static int mid_sign(const xline *l, const xline *M)
     fmpz_t s, t;
     int sg;
     if (l->e > 0 || M->e > 0) {
-        double P[3], Q[3], pe;
-        int i;
-        for (i = 0; i < 3; i++) {
-            P[i] = fabs(p[i]) + l->e;
-            Q[i] = fabs(q[i]) + M->e;
-        }
-        pe = P[0] * Q[0] * Q[2] + P[1] * Q[1] * Q[2] + P[2] * (Q[0] * Q[0] + Q[1] * Q[1]);
-        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+        double P[3], Q[3];
+        inflate3(P, p, l->e);
+        inflate3(Q, q, M->e);
+        err = widened(perm, P[0] * Q[0] * Q[2] + P[1] * Q[1] * Q[2]
+                            + P[2] * (Q[0] * Q[0] + Q[1] * Q[1]));
     }
     if (v > err)
         return 1;
@@ -281,9 +292,10 @@ static int cross_w_sign(const xline *A, const xline *B)
     fmpz_t s;
     int sg;
     if (A->e > 0 || B->e > 0) {
-        double pe = (fabs(A->d[0]) + A->e) * (fabs(B->d[1]) + B->e)
-                    + (fabs(A->d[1]) + A->e) * (fabs(B->d[0]) + B->e);
-        err = PRED_REL * pe + 1.01 * (pe - perm) + PRED_ABS;
+        double P[3], Q[3];
+        inflate3(P, A->d, A->e);
+        inflate3(Q, B->d, B->e);
+        err = widened(perm, P[0] * Q[1] + P[1] * Q[0]);
     }
     if (v > err)
         return 1;
