@@ -84,4 +84,14 @@ void _xlimbs_diff(int *s, mp_limb_t *m, const mp_limb_t *x, const mp_limb_t *y, 
 double _xlimbs_get_d_2exp(slong *e, const mp_limb_t *m, slong N);
 /* r = s * m. */
 void _xlimbs_get_fmpz(fmpz_t r, int s, const mp_limb_t *m, slong N);
+
+/* ---- qlp.c: the exact simplex of the n-D engine ---- */
+
+/* Maximises obj . y over {y in Q^d : h_k . (y, 1) >= 0, k < m} with h: [m x
+ * (d+1)] row-major (constant last), from y0: [d] with every h_k(y0) >= 0
+ * (aborts otherwise).  Returns 0 with ystar: [d] an optimal vertex and
+ * value = obj . ystar, or 1 if the maximum is unbounded.  Exact (fmpq
+ * tableau, Bland's rule); meant for small m and d.  No aliasing. */
+int _trop_qlp_max(fmpq *ystar, fmpq_t value, const fmpq *h, slong m, slong d,
+                  const fmpq *obj, const fmpq *y0);
 #endif

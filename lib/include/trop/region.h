@@ -219,6 +219,85 @@ TROP_API trop_status trop_trat_vec_set_net_regions(trop_trat_struct *res, const 
                                                    const trop_rconv_opts *opts,
                                                    trop_rconv_info *info, trop_error *err);
 
+/* ---- Activation regions in n input dimensions ---- */
+
+/* One activation region as trop_regionn_count hands it to a visitor.
+ * branch[l][u]: the activation pattern, 1 if the pre-activation of unit u
+ * of layer l (units[l] units; 0 for a linear layer) is >= 0 on the
+ * region, 0 if < 0.  point: [dim] an exact rational point strictly inside
+ * the region (certified: every defining inequality holds strictly there).
+ * nrows: the number of inequalities kept for the region (the domain's and
+ * those of the units that cut it; some may be redundant).  Everything is
+ * borrowed for the visit. */
+typedef struct trop_regionn_rec_struct {
+    slong dim, nlayers;
+    const slong *units;
+    const slong *const *branch;
+    const fmpq *point;
+    const trop_net_struct *net;
+    slong nrows;
+    const void *internal;
+} trop_regionn_rec_struct;
+
+/* map: [output_dim x (dim + 1)] row-major, initialised by the caller = the
+ * exact affine map of each output on the region (gradient, then the value
+ * at 0), from an exact forward pass on the region's pattern. */
+TROP_API void trop_regionn_rec_map(fmpq *map, const trop_regionn_rec_struct *r);
+
+/* A visitor: a nonzero answer stops the visits (the counting goes on).
+ * Visits come from several threads but never two at once. */
+typedef int (*trop_regionn_visit)(const trop_regionn_rec_struct *r, void *arg);
+
+/* Options of trop_regionn_count (all may be 0).  threads: 0 means one per
+ * processor online.  max_regions: stop with TROP_ERR_LIMIT past it.
+ * progress: called now and then from one thread with the layer-0 regions
+ * whose subtrees are done, their total, and the regions found so far; a
+ * nonzero answer stops with TROP_ERR_INTERRUPTED.  halfspaces:
+ * [nhalfspaces x (dim + 1)] rows (a, c) keeping a . x + c >= 0, cutting the
+ * box to a polytope. */
+typedef struct trop_regionn_opts {
+    slong threads, max_regions;
+    int (*progress)(slong done, slong total, slong regions, void *arg);
+    void *progress_arg;
+    const fmpq *halfspaces;
+    slong nhalfspaces;
+} trop_regionn_opts;
+
+/* Counts of trop_regionn_count.  regions: activation regions of the
+ * domain; per_layer: [nlayers] regions after each layer; seeds: the
+ * regions of layer 0 (the units of work) and done: how many of their
+ * subtrees were finished; complete: 1 if nothing was cut short (else the
+ * counts are partial, per_layer[0] still exact); filtered, exact: how
+ * many cut decisions the double certificates settled and how many needed
+ * the exact LP.  Ownership: init/clear. */
+typedef struct trop_regionn_count_struct {
+    slong regions, nlayers;
+    slong *per_layer;
+    slong seeds, done;
+    int complete;
+    slong filtered, exact;
+} trop_regionn_count_struct;
+typedef trop_regionn_count_struct trop_regionn_count_t[1];
+
+TROP_API void trop_regionn_count_init(trop_regionn_count_t r);
+TROP_API void trop_regionn_count_clear(trop_regionn_count_t r);
+
+/* Enumerates the activation regions of a ReLU / leaky-ReLU network with
+ * dim = net->input_dim >= 2 inputs inside box: [2 dim] = lo0, hi0, lo1,
+ * hi1, ... (lo < hi), optionally cut by opts->halfspaces.  Exact: a unit
+ * is said to cut a region only with a rational point strictly inside each
+ * side, and said not to cut it only with a Farkas-type certificate whose
+ * rounding is bounded, or after an exact LP (lib/region/regionn.c;
+ * docs/region.md, "n dimensions").  Ties as trop_region2_count (z >= 0 is
+ * active); a region touching the domain's boundary counts once, clipped.
+ * visit (may be NULL) sees every region.
+ * Errors: TROP_ERR_INVALID (a maxout layer: use a plane), TROP_ERR_LIMIT,
+ * TROP_ERR_INTERRUPTED (counts partial, res->complete 0).
+ * Aborts if dim < 2, net has no layers, or the box is empty. */
+TROP_API trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net,
+                                        const fmpq *box, trop_regionn_visit visit, void *arg,
+                                        const trop_regionn_opts *opts, trop_error *err);
+
 #ifdef __cplusplus
 }
 #endif
