@@ -23,22 +23,30 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
 "Usage: trop-regions NET [options]\n"
-"Count the activation regions of a ReLU / leaky-ReLU / maxout network on a\n"
-"plane exactly (every cut decided in exact arithmetic), layer by layer,\n"
-"with the theoretical bounds on the number of regions beside the count.\n"
+"Count the activation regions of a ReLU / leaky-ReLU / maxout network\n"
+"exactly (every cut decided in exact arithmetic), layer by layer, with the\n"
+"theoretical bounds on the number of regions beside the count.\n"
 "\n"
-"NET is a net.bin, NNet or JSON file.  A network with two inputs is\n"
-"analysed as it is; a bigger one needs --slice-axes or --slice-points.\n"
+"NET is a net.bin, NNet or JSON file.  A network with two inputs, or a\n"
+"plane of a bigger one (--slice-axes, --slice-points), is analysed on the\n"
+"plane with everything below.  A network with n >= 3 inputs and no slice\n"
+"is analysed in its n-dimensional box (relu / leaky layers; counts, per\n"
+"layer, --csv, --halfspaces, --max-seconds; no --domain all, --svg,\n"
+"--vertices, --volumes, --decision or linear regions yet).\n"
 "NNet networks are analysed on their normalised inputs.\n"
 "\n"
 "Options:\n"
 "  --domain box|all      count inside the box (default) or over the whole\n"
 "                        plane, unbounded regions included\n"
 "  --halfplanes 'A,B,C;...'  cut the domain further to the half-planes\n"
-"                        A t0 + B t1 + C >= 0 (a polygon domain)\n"
-"  --box LO,HI           the box [LO,HI]^2 (default: the network's input box\n"
-"                        on the two axes, [0,1]^2 for --slice-points, else\n"
-"                        [-1,1]^2)\n"
+"                        A t0 + B t1 + C >= 0 (a polygon domain); in n\n"
+"                        dimensions rows of n + 1 numbers A1,...,An,C:\n"
+"                        A . x + C >= 0 (alias --halfspaces)\n"
+"  --box LO,HI           the box [LO,HI]^n (default: the network's input box\n"
+"                        on the analysed inputs, [0,1]^2 for --slice-points,\n"
+"                        else [-1,1]^n)\n"
+"  --max-seconds S       n dimensions: stop after S seconds and report how far\n"
+"                        the count got (\"complete\": false in JSON)\n"
 "  --slice-axes I,J      restrict to inputs I and J (0-based); the others are\n"
 "                        held at the point given by --at (default 0)\n"
 "  --at X0               comma-separated point for --slice-axes\n"
@@ -76,11 +84,12 @@ typedef struct {
     const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points, *halfplanes;
     int json, quiet, all, nolinear, vertices, volumes, decision;
     long threads, max_regions;
+    double max_seconds;   /* n dimensions: stop with a partial report (0: none) */
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
        OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION,
-       OPT_HALFPLANES };
+       OPT_HALFPLANES, OPT_MAXSEC };
 
 static int parse_args(tr_opts *o, int argc, char **argv)
 {
@@ -94,6 +103,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
         {"svg", required_argument, 0, OPT_SVG}, {"decision", no_argument, 0, OPT_DECISION},
         {"halfplanes", required_argument, 0, OPT_HALFPLANES},
+        {"halfspaces", required_argument, 0, OPT_HALFPLANES},
+        {"max-seconds", required_argument, 0, OPT_MAXSEC},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c, rc;
     tool_slice_opts so;
@@ -139,6 +150,14 @@ static int parse_args(tr_opts *o, int argc, char **argv)
             break;
         case OPT_DECISION: o->decision = 1; break;
         case OPT_HALFPLANES: o->halfplanes = optarg; break;
+        case OPT_MAXSEC: {
+            long v;
+            if (!tool_parse_long(&v, optarg, 1, 100000000))
+                return tool_usage_error(prog, "--max-seconds needs a whole number of seconds "
+                                              ">= 1, got '%s'", optarg);
+            o->max_seconds = (double)v;
+            break;
+        }
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("trop-regions (libtrop) %s\n", trop_version_string()); exit(TOOL_EXIT_OK);
@@ -198,7 +217,7 @@ static int bound_arch(trop_bound_arch *a, slong *widths, const trop_net_t net, c
         }
         widths[l] = trop_layer_width(Ly);
     }
-    a->n0 = 2;
+    a->n0 = net->input_dim;
     a->nlayers = L;
     a->widths = widths;
     a->act = act0 == TROP_ACT_MAXOUT ? TROP_BOUND_MAXOUT : TROP_BOUND_RELU;
@@ -544,6 +563,10 @@ typedef struct {
     const csv_ctx *areas; /* NULL without --volumes */
     slong decision;       /* -1: not computed */
     double seconds;
+    slong dim;            /* analysed variables: box is [2 dim] lo, hi pairs */
+    int complete;         /* 0: cut short by --max-seconds (n dimensions) */
+    slong seeds, done;    /* n dimensions: layer-0 regions, finished subtrees */
+    int seeds_complete;   /* the layer-1 count is complete */
 } tr_report;
 
 /* 1 if the areas add up to the box's (box domain only). */
@@ -598,18 +621,26 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     if (R->box == NULL)
         fprintf(fp, "domain: the whole plane\n");
     else {
-        fprintf(fp, "domain: box [");
-        csv_q(fp, R->box + 0);
-        fputs(", ", fp);
-        csv_q(fp, R->box + 1);
-        fputs("] x [", fp);
-        csv_q(fp, R->box + 2);
-        fputs(", ", fp);
-        csv_q(fp, R->box + 3);
-        fputs("]\n", fp);
+        fprintf(fp, "domain: box ");
+        for (i = 0; i < R->dim; i++) {
+            fputs(i ? " x [" : "[", fp);
+            csv_q(fp, R->box + 2 * i);
+            fputs(", ", fp);
+            csv_q(fp, R->box + 2 * i + 1);
+            fputs("]", fp);
+        }
+        fputc('\n', fp);
     }
-    fprintf(fp, "activation regions: %ld (exact; bounded %ld, unbounded %ld)\n", R->c->regions,
-            R->c->bounded, R->c->regions - R->c->bounded);
+    if (!R->complete && R->seeds_complete)
+        fprintf(fp, "PARTIAL: stopped after --max-seconds; %ld of the %ld regions of layer 1 "
+                    "were refined to the end, so the counts below are lower bounds (the layer-1 "
+                    "count, %ld, is complete)\n", R->done, R->seeds, R->seeds);
+    else if (!R->complete)
+        fprintf(fp, "PARTIAL: stopped after --max-seconds while counting the regions of layer "
+                    "1 (%ld so far); all counts below are lower bounds\n", R->seeds);
+    fprintf(fp, "activation regions: %ld (%s; bounded %ld, unbounded %ld)\n", R->c->regions,
+            R->complete ? "exact" : "found so far", R->c->bounded,
+            R->c->regions - R->c->bounded);
     if (R->linear >= 0) {
         fprintf(fp, "linear regions: %ld (exact; adjacent activation regions with one affine "
                     "map merged)\n", R->linear);
@@ -635,8 +666,12 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     for (i = 0; i < R->c->nlayers; i++)
         fprintf(fp, " %ld", R->c->per_layer[i]);
     fputc('\n', fp);
-    fprintf(fp, "bounds on the number of regions of this architecture over the %s "
-                "(maximum over all weights):\n", R->net->input_dim == 1 ? "line" : "plane");
+    if (R->dim > 2)
+        fprintf(fp, "bounds on the number of regions of this architecture over R^%ld "
+                    "(maximum over all weights):\n", R->dim);
+    else
+        fprintf(fp, "bounds on the number of regions of this architecture over the %s "
+                    "(maximum over all weights):\n", R->net->input_dim == 1 ? "line" : "plane");
     for (i = 0; i < ntab; i++) {
         char why[TROP_BOUND_WHY_LEN], *v;
         if (bound_value(&v, why, tab + i, arch_ok, a, arch_why)) {
@@ -688,14 +723,24 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     json_object_object_add(dom, "kind", json_object_new_string(R->box ? "box" : "all"));
     if (R->box) {
         json_object *lo = json_object_new_array(), *hi = json_object_new_array();
-        json_object_array_add(lo, jq(R->box + 0));
-        json_object_array_add(lo, jq(R->box + 2));
-        json_object_array_add(hi, jq(R->box + 1));
-        json_object_array_add(hi, jq(R->box + 3));
+        for (i = 0; i < R->dim; i++) {
+            json_object_array_add(lo, jq(R->box + 2 * i));
+            json_object_array_add(hi, jq(R->box + 2 * i + 1));
+        }
         json_object_object_add(dom, "lo", lo);
         json_object_object_add(dom, "hi", hi);
     }
     json_object_object_add(root, "domain", dom);
+    json_object_object_add(dom, "dim", json_object_new_int64(R->dim));
+    json_object_object_add(root, "complete", json_object_new_boolean(R->complete));
+    if (R->dim > 2) {
+        json_object *pr = json_object_new_object();
+        json_object_object_add(pr, "layer1_regions", json_object_new_int64(R->seeds));
+        json_object_object_add(pr, "layer1_regions_done", json_object_new_int64(R->done));
+        json_object_object_add(pr, "layer1_complete", json_object_new_boolean(R->seeds_complete));
+        json_object_object_add(root, "progress", pr);
+    } else
+        json_object_object_add(root, "progress", NULL);
     json_object_object_add(root, "activation_regions", json_object_new_int64(R->c->regions));
     json_object_object_add(root, "bounded", json_object_new_int64(R->c->bounded));
     json_object_object_add(root, "unbounded",
@@ -931,6 +976,9 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.per_output = per_output;
         R.areas = o->volumes ? &cc : NULL;
         R.decision = -1;
+        R.dim = 2;
+        R.complete = 1;
+        R.seeds = R.done = 0;
         rc = TOOL_EXIT_OK;
         if (o->decision) {
             trop_region2_count_t dc;
@@ -986,6 +1034,197 @@ done_box:
     return rc;
 }
 
+/* ---- n dimensions ---- */
+
+/* The CSV rows of trop_regionn_count: region, pattern, the exact point,
+ * the exact map of every output (gradient, then the value at 0). */
+typedef struct {
+    FILE *fp;
+    const trop_net_struct *net;
+    slong id, dim, nout;
+    fmpq *map;         /* [nout x (dim + 1)] */
+} nd_csv;
+
+static int nd_row(const trop_regionn_rec_struct *r, void *arg)
+{
+    nd_csv *c = arg;
+    slong l, u, j, o;
+    int first = 1;
+    fprintf(c->fp, "%ld,1,", c->id++);
+    for (l = 0; l < r->nlayers; l++) {
+        const trop_layer_struct *L = c->net->layers + l;
+        if (L->act == TROP_ACT_LINEAR || (L->act == TROP_ACT_LEAKY && fmpq_is_one(L->slope)))
+            continue;
+        if (!first)
+            fputc('|', c->fp);
+        first = 0;
+        for (u = 0; u < r->units[l]; u++)
+            fprintf(c->fp, "%ld", r->branch[l][u]);
+    }
+    for (j = 0; j < c->dim; j++) {
+        fputc(',', c->fp);
+        csv_q(c->fp, r->point + j);
+    }
+    trop_regionn_rec_map(c->map, r);
+    for (o = 0; o < c->nout; o++)
+        for (j = 0; j <= c->dim; j++) {
+            fputc(',', c->fp);
+            csv_q(c->fp, c->map + o * (c->dim + 1) + j);
+        }
+    fputc('\n', c->fp);
+    return ferror(c->fp) != 0;
+}
+
+typedef struct {
+    tool_progress pr;
+    double t0, max_seconds;
+    int timed_out;
+} nd_progress;
+
+static int on_progress_nd(slong done, slong total, slong regions, void *arg)
+{
+    nd_progress *np = arg;
+    if (np->max_seconds > 0 && tool_now() - np->t0 > np->max_seconds) {
+        np->timed_out = 1;
+        return 1;
+    }
+    if (regions == 0 && done == 0)
+        return tool_progress_draw(&np->pr, prog, "layer 1: %ld regions", total);
+    return tool_progress_draw(&np->pr, prog, "layer-1 regions refined %ld of %ld, %ld regions",
+                              done, total, regions);
+}
+
+static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
+{
+    slong n = p->m, i, j, nhs = 0;
+    fmpq *box = _fmpq_vec_init(2 * n), *hs = NULL;
+    trop_regionn_count_t c;
+    trop_region2_count_struct c2;
+    trop_regionn_opts ro;
+    nd_progress np;
+    nd_csv cc;
+    trop_afile af;
+    trop_error err;
+    tr_report R;
+    int rc = -1, to_stdout, st;
+    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg" : o->vertices
+                      ? "--vertices" : o->volumes ? "--volumes" : o->decision ? "--decision" : NULL;
+    if (bad != NULL) {
+        rc = tool_usage_error(prog, "%s works on a plane; this network has %ld inputs (use "
+                                    "--slice-axes or --slice-points, or leave %s out)", bad, n, bad);
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        fmpq_set(box + 2 * i, p->lo + i);
+        fmpq_set(box + 2 * i + 1, p->hi + i);
+        if (fmpq_equal(box + 2 * i, box + 2 * i + 1)) {
+            rc = tool_usage_error(prog, "the box is empty (a side of length 0)");
+            goto done;
+        }
+    }
+    memset(&ro, 0, sizeof ro);
+    if (o->halfplanes) {
+        char *buf = strdup(o->halfplanes), *save = NULL, *tok;
+        const char *q;
+        nhs = 1;
+        for (q = o->halfplanes; *q; q++)
+            nhs += *q == ';';
+        hs = _fmpq_vec_init(nhs * (n + 1));
+        for (j = 0, tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save), j++)
+            if (j >= nhs || tool_parse_qvec(hs + j * (n + 1), n + 1, tok) < 0)
+                break;
+        free(buf);
+        if (j != nhs || tok != NULL) {
+            rc = tool_usage_error(prog, "--halfspaces needs rows of %ld numbers A1,...,A%ld,C "
+                                        "separated by ';', got '%s'", n + 1, n, o->halfplanes);
+            goto done;
+        }
+        ro.halfspaces = hs;
+        ro.nhalfspaces = nhs;
+    }
+    memset(&np, 0, sizeof np);
+    np.pr.on = !o->quiet && tool_progress_enabled();
+    np.max_seconds = o->max_seconds;
+    ro.threads = o->threads;
+    ro.max_regions = o->max_regions;
+    ro.progress = on_progress_nd;
+    ro.progress_arg = &np;
+    memset(&cc, 0, sizeof cc);
+    cc.net = p->net;
+    cc.dim = n;
+    cc.nout = trop_net_output_dim(p->net);
+    cc.map = _fmpq_vec_init(cc.nout * (n + 1));
+    to_stdout = o->csv_path != NULL && strcmp(o->csv_path, "-") == 0;
+    if (to_stdout)
+        cc.fp = stdout;
+    else if (o->csv_path) {
+        if (trop_afile_open(&af, o->csv_path, &err) != TROP_OK) {
+            tool_print_error(prog, NULL, &err);
+            rc = TOOL_EXIT_FAIL;
+            _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
+            goto done;
+        }
+        cc.fp = af.fp;
+    }
+    if (cc.fp != NULL) {
+        fprintf(cc.fp, "region,bounded,pattern");
+        for (j = 0; j < n; j++)
+            fprintf(cc.fp, ",x%ld", j);
+        for (i = 0; i < cc.nout; i++) {
+            for (j = 0; j < n; j++)
+                fprintf(cc.fp, ",out%ld_dx%ld", i, j);
+            fprintf(cc.fp, ",out%ld_c", i);
+        }
+        fputc('\n', cc.fp);
+    }
+    trop_regionn_count_init(c);
+    np.t0 = tool_now();
+    st = trop_regionn_count(c, p->net, box, cc.fp ? nd_row : NULL, &cc, &ro, &err);
+    if (np.pr.drawn)
+        fputc('\n', stderr);
+    if (st != TROP_OK && !(st == TROP_ERR_INTERRUPTED && np.timed_out && !tool_interrupted())) {
+        tool_print_error(prog, o->net_path, &err);
+        rc = TOOL_EXIT_FAIL;
+    } else {
+        c2.regions = c2.bounded = c->regions;
+        c2.nlayers = c->nlayers;
+        c2.per_layer = c->per_layer;
+        memset(&R, 0, sizeof R);
+        R.o = o;
+        R.net = net;
+        R.p = p;
+        R.c = &c2;
+        R.box = box;
+        R.linear = -1;
+        R.decision = -1;
+        R.dim = n;
+        R.complete = c->complete;
+        R.seeds = c->seeds;
+        R.seeds_complete = c->seeds_complete;
+        R.done = c->done;
+        R.seconds = tool_now() - np.t0;
+        rc = TOOL_EXIT_OK;
+        if (cc.fp && !to_stdout) {
+            if (ferror(cc.fp) || trop_afile_commit(&af, &err) != TROP_OK) {
+                fprintf(stderr, "%s: error writing %s\n", prog, o->csv_path);
+                rc = TOOL_EXIT_FAIL;
+            }
+            cc.fp = NULL;
+        }
+        if (rc == TOOL_EXIT_OK)
+            rc = write_report(&R);
+    }
+    if (cc.fp && !to_stdout)
+        trop_afile_abort(&af);
+    trop_regionn_count_clear(c);
+    _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
+done:
+    _fmpq_vec_clear(box, 2 * n);
+    if (hs != NULL)
+        _fmpq_vec_clear(hs, nhs * (n + 1));
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     tr_opts o;
@@ -1011,10 +1250,13 @@ int main(int argc, char **argv)
     rc = tool_problem_setup(&p, net, &so, prog);
     if (rc < 0 && p.m == 1)
         rc = setup_line(&p, net);
-    if (rc < 0 && p.m != 2)
-        rc = tool_usage_error(prog, "trop-regions works on a plane: this network has %ld inputs; "
-                                    "use --slice-axes or --slice-points", p.m);
-    if (rc < 0) {
+    if (rc < 0 && p.m > 2) {
+        tool_catch_signals();
+        rc = run_nd(&o, net, &p);
+    } else if (rc < 0 && o.max_seconds > 0)
+        rc = tool_usage_error(prog, "--max-seconds is for networks analysed in 3 or more "
+                                    "dimensions");
+    else if (rc < 0) {
         tool_catch_signals();
         rc = run(&o, net, &p);
     }

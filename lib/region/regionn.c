@@ -875,8 +875,14 @@ static void seed_store(nworker *w, const nreg *R)
         s->ncut = nc;
         s->pt = _fmpq_vec_init(c->n);
         _trop_qvec_set(s->pt, R->pt, c->n);
-        if ((sh->nseeds & 1023) == 0 && sh->stop)
-            w->stop = 1;
+        if ((sh->nseeds & 1023) == 0 && w->o != NULL && w->o->progress != NULL
+            && now_s() - w->last > 0.2) {
+            w->last = now_s();
+            if (w->o->progress(0, sh->nseeds, 0, w->o->progress_arg)) {
+                sh->stop = 1;
+                w->stop = 1;
+            }
+        }
     }
 }
 
@@ -931,7 +937,7 @@ static void run_seeds(nthread *t)
     const nctx *c = w->c;
     nreg R;
     reg_init(&R, c);
-    while (!w->stop) {
+    while (!w->stop && !sh->stop) {
         slong i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
         if (i >= sh->nseeds)
             break;
@@ -1164,6 +1170,8 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
             R.ptd[i] = fmpq_get_d(R.pt + i);
         vrep_rebuild(&c, &R);
         w0.seeding = 1;
+        w0.o = o;
+        w0.last = last;
         dfs(&w0, &R, 0, 0, Z0, ez0);
     }
     reg_clear(&R, &c);
@@ -1171,6 +1179,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
     res->exact = w0.exact;
     res->filtered = w0.filtered;
     res->seeds = sh.nseeds;
+    res->seeds_complete = !w0.stop;
 
     nth = FLINT_MIN(nthreads_of(o->threads), FLINT_MAX(sh.nseeds, 1));
     th = trop_calloc((size_t)nth, sizeof(nthread));
@@ -1207,6 +1216,8 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
     if (c.nl == 1)
         res->regions = res->per_layer[0];
     res->done = sh.done;
+    if (w0.stop)
+        sh.stop = 1;
     trop_free(w0.fv);
     trop_free(w0.sgn);
     trop_free(th);

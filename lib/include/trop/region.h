@@ -267,14 +267,16 @@ typedef struct trop_regionn_opts {
  * domain; per_layer: [nlayers] regions after each layer; seeds: the
  * regions of layer 0 (the units of work) and done: how many of their
  * subtrees were finished; complete: 1 if nothing was cut short (else the
- * counts are partial, per_layer[0] still exact); filtered, exact: how
+ * counts are partial); seeds_complete: 1 if the layer-0 pass finished
+ * (per_layer[0] = seeds is then exact even when complete is 0; if not,
+ * no subtree was started); filtered, exact: how
  * many cut decisions the double certificates settled and how many needed
  * the exact LP.  Ownership: init/clear. */
 typedef struct trop_regionn_count_struct {
     slong regions, nlayers;
     slong *per_layer;
     slong seeds, done;
-    int complete;
+    int complete, seeds_complete;
     slong filtered, exact;
 } trop_regionn_count_struct;
 typedef trop_regionn_count_struct trop_regionn_count_t[1];
