@@ -616,7 +616,9 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants)\n");
     if (R->p->sliced)
         fprintf(fp, "slice: %s\n", R->p->slice_desc);
-    if (R->o->halfplanes)
+    if (R->o->halfplanes && R->dim > 2)
+        fprintf(fp, "half-spaces: %s (A1 x0 + ... + An x(n-1) + C >= 0)\n", R->o->halfplanes);
+    else if (R->o->halfplanes)
         fprintf(fp, "half-planes: %s (A t0 + B t1 + C >= 0)\n", R->o->halfplanes);
     if (R->box == NULL)
         fprintf(fp, "domain: the whole plane\n");
