@@ -62,4 +62,11 @@ for w in 16 32 48; do "$B/bench/bench_count" $w 3 2; done
 for d in 2 4 5; do "$B/bench/bench_count" 32 $d 2; done
 echo "   input dimension 2..6 (width 32, depth 3), counted on the plane of inputs 0 and 1"
 for n in 2 3 4 6; do "$B/bench/bench_count" 32 3 2 0 $n; done
+echo
+echo "== activation regions in n dimensions: the whole box [-1,1]^n of n-16-16-1 ReLU nets,"
+echo "   n = 2..6 (baseline at n = 2: the plane engine on the same nets)"
+"$B/bench/bench_regionn" 16 2 2 6
+echo "   ACAS Xu 1_1 in the 5-D box [-1/20,1/20]^5, all threads then one"
+"$B/tools/trop-regions" data/nets/ACASXU_run2a_1_1_batch_2000.nnet --box -0.05,0.05 -q | grep -E '^(activation|after|time)'
+"$B/tools/trop-regions" data/nets/ACASXU_run2a_1_1_batch_2000.nnet --box -0.05,0.05 -q --threads 1 | grep -E '^time' | sed 's/^/one thread: /' 
 echo "   (regions of the full n-D input space are not enumerated yet)"
