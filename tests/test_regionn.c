@@ -468,6 +468,97 @@ done:
 }
 END_TEST
 
+/* ---- vertices and volumes ---- */
+
+typedef struct {
+    fmpq_t sum;
+    slong failed, count;
+} vol_acc;
+
+static int vol_visit(const trop_regionn_rec_struct *r, void *arg)
+{
+    vol_acc *a = arg;
+    fmpq_t v;
+    fmpq *V;
+    slong nv, k, j, l;
+    fmpq_init(v);
+    if (trop_regionn_rec_volume(v, r)) {
+        ck_assert_int_gt(fmpq_sgn(v), 0);
+        fmpq_add(a->sum, a->sum, v);
+    } else
+        a->failed++;
+    a->count++;
+    /* every vertex is in the region's closure: the point 1/1024 of the way
+     * from it to the region's point is inside, with the region's pattern */
+    nv = trop_regionn_rec_vertices(&V, r);
+    if (nv > 0) {
+        fmpq *x = _fmpq_vec_init(r->dim);
+        unsigned char pat[512];
+        slong q = 0;
+        for (k = 0; k < nv; k++) {
+            for (j = 0; j < r->dim; j++) {
+                fmpq_sub(x + j, r->point + j, V + k * r->dim + j);
+                fmpq_div_2exp(x + j, x + j, 10);
+                fmpq_add(x + j, x + j, V + k * r->dim + j);
+            }
+            pattern_at(pat, r->net, x);
+            q = 0;
+            for (l = 0; l < r->nlayers; l++)
+                for (j = 0; j < r->units[l]; j++)
+                    ck_assert_int_eq(pat[q++], r->branch[l][j]);
+        }
+        _fmpq_vec_clear(x, r->dim);
+        _fmpq_vec_clear(V, nv * r->dim);
+    }
+    fmpq_clear(v);
+    return 0;
+}
+
+static void volumes_fill(const trop_net_t net, const fmpq *box, const char *want)
+{
+    vol_acc a;
+    trop_regionn_count_t c;
+    fmpq_init(a.sum);
+    a.failed = a.count = 0;
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_count(c, net, box, vol_visit, &a, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(a.failed, 0);
+    ck_assert_int_eq(a.count, c->regions);
+    ck_assert_msg(trop_test_q_is(a.sum, want), "volumes add up to %f, not %s",
+                  fmpq_get_d(a.sum), want);
+    trop_regionn_count_clear(c);
+    fmpq_clear(a.sum);
+}
+
+START_TEST(test_volumes_fill_box)
+{
+    /* by hand: the 14 pieces of [-1,1]^3 cut by x, y, z, x + y + z = 0 add
+     * up to 8; random 3- and 4-input nets: the exact volumes add up to the
+     * box's exactly (which fails if a vertex is missing or wrong) */
+    trop_net_t net;
+    trop_rng r;
+    slong n = 3 + _i % 2, l;
+    fmpq *box = _fmpq_vec_init(8);
+    if (_i == 0) {
+        planes_net(net, 3, "1 0 0 0;0 1 0 0;0 0 1 0;1 1 1 0");
+        cube(box, 3, "-1", "1");
+        volumes_fill(net, box, "8");
+        trop_net_clear(net);
+    }
+    trop_rng_init(&r, 8500 + (unsigned long long)_i);
+    trop_net_init(net, n);
+    trop_test_rand_net(net, n, 1 + _i % 2, 0, &r);
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layers[l].act == TROP_ACT_MAXOUT)
+            goto done;
+    cube(box, n, "-1", "3/2");
+    volumes_fill(net, box, n == 3 ? "125/8" : "625/16");
+done:
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 8);
+}
+END_TEST
+
 START_TEST(test_maxout_rejected)
 {
     trop_net_t net;
@@ -529,6 +620,7 @@ static Suite *regionn_suite(void)
     tcase_add_loop_test(tc, test_same_as_plane_engine, 0, trop_test_count(40));
     tcase_add_loop_test(tc, test_product_arrangement, 0, trop_test_count(12));
     tcase_add_loop_test(tc, test_point_location, 0, trop_test_count(20));
+    tcase_add_loop_test(tc, test_volumes_fill_box, 0, trop_test_count(12));
     tcase_add_test(tc, test_maxout_rejected);
     tcase_add_test(tc, test_real_acas_box);
     suite_add_tcase(s, tc);

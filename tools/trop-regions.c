@@ -247,6 +247,7 @@ typedef struct {
     FILE *svg;         /* --svg, or NULL */
     double bx[4];      /* the box in double: lo0, hi0, lo1, hi1 */
     slong nareas;      /* bounded regions measured */
+    slong nfailed;     /* n dimensions: regions whose volume failed */
     fmpq_t amin, amax, asum, area;
     fmpz v[3];
 } csv_ctx;
@@ -312,17 +313,23 @@ static void csv_vertices(csv_ctx *c, const trop_region2_rec_struct *r)
     }
 }
 
-/* Adds the region's area to the statistics; 1 if it is bounded. */
-static int add_area(csv_ctx *c, const trop_region2_rec_struct *r)
+/* Adds c->area (an area, or a volume in n dimensions) to the statistics. */
+static void stat_add(csv_ctx *c)
 {
-    if (!trop_region2_rec_area(c->area, r))
-        return 0;
     if (c->nareas == 0 || fmpq_cmp(c->area, c->amin) < 0)
         fmpq_set(c->amin, c->area);
     if (c->nareas == 0 || fmpq_cmp(c->area, c->amax) > 0)
         fmpq_set(c->amax, c->area);
     fmpq_add(c->asum, c->asum, c->area);
     c->nareas++;
+}
+
+/* Adds the region's area to the statistics; 1 if it is bounded. */
+static int add_area(csv_ctx *c, const trop_region2_rec_struct *r)
+{
+    if (!trop_region2_rec_area(c->area, r))
+        return 0;
+    stat_add(c);
     return 1;
 }
 
@@ -569,17 +576,20 @@ typedef struct {
     int seeds_complete;   /* the layer-1 count is complete */
 } tr_report;
 
-/* 1 if the areas add up to the box's (box domain only). */
+/* 1 if the areas (volumes) add up to the box's (box domain only). */
 static int areas_fill_box(const tr_report *R)
 {
     fmpq_t w, h;
+    slong i;
     int ok;
     fmpq_init(w);
     fmpq_init(h);
-    fmpq_sub(w, R->box + 1, R->box + 0);
-    fmpq_sub(h, R->box + 3, R->box + 2);
-    fmpq_mul(w, w, h);
-    ok = fmpq_equal(w, R->areas->asum);
+    fmpq_one(w);
+    for (i = 0; i < R->dim; i++) {
+        fmpq_sub(h, R->box + 2 * i + 1, R->box + 2 * i);
+        fmpq_mul(w, w, h);
+    }
+    ok = fmpq_equal(w, R->areas->asum) && R->areas->nfailed == 0;
     fmpq_clear(w);
     fmpq_clear(h);
     return ok;
@@ -656,12 +666,15 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
                 R->decision);
     if (R->areas != NULL) {
         const csv_ctx *a = R->areas;
-        fprintf(fp, "areas of the %ld bounded regions (exact): min %.6g, max %.6g, mean %.6g, "
-                    "sum %.6g", a->nareas, fmpq_get_d(a->amin), fmpq_get_d(a->amax),
+        const char *what = R->dim > 2 ? "volumes" : "areas";
+        fprintf(fp, "%s of the %ld bounded regions (exact): min %.6g, max %.6g, mean %.6g, "
+                    "sum %.6g", what, a->nareas, fmpq_get_d(a->amin), fmpq_get_d(a->amax),
                 a->nareas ? fmpq_get_d(a->asum) / (double)a->nareas : 0.0, fmpq_get_d(a->asum));
-        if (R->box != NULL && R->o->halfplanes == NULL)
-            fprintf(fp, "; they add up to the box's area exactly: %s",
-                    areas_fill_box(R) ? "yes" : "NO");
+        if (a->nfailed > 0)
+            fprintf(fp, "; %ld regions could not be measured", a->nfailed);
+        if (R->box != NULL && R->o->halfplanes == NULL && R->complete)
+            fprintf(fp, "; they add up to the box's %s exactly: %s",
+                    R->dim > 2 ? "volume" : "area", areas_fill_box(R) ? "yes" : "NO");
         fputc('\n', fp);
     }
     fprintf(fp, "after each layer:");
@@ -770,11 +783,16 @@ static void write_json(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         json_object_object_add(ar, "max", jq(a->amax));
         json_object_object_add(ar, "sum", jq(a->asum));
         json_object_object_add(ar, "sum_equals_box",
-                               R->box && !R->o->halfplanes
+                               R->box && !R->o->halfplanes && R->complete
                                    ? json_object_new_boolean(areas_fill_box(R)) : NULL);
-        json_object_object_add(root, "areas", ar);
-    } else
+        if (R->dim > 2)
+            json_object_object_add(ar, "failed", json_object_new_int64(a->nfailed));
+        json_object_object_add(root, R->dim > 2 ? "volumes" : "areas", ar);
+        json_object_object_add(root, R->dim > 2 ? "areas" : "volumes", NULL);
+    } else {
         json_object_object_add(root, "areas", NULL);
+        json_object_object_add(root, "volumes", NULL);
+    }
     for (i = 0; i < ntab; i++) {
         char why[TROP_BOUND_WHY_LEN], *v;
         json_object *b = json_object_new_object();
@@ -1045,13 +1063,44 @@ typedef struct {
     const trop_net_struct *net;
     slong id, dim, nout;
     fmpq *map;         /* [nout x (dim + 1)] */
+    csv_ctx *stats;    /* --volumes: the volumes' statistics, else NULL */
+    int vertices;
 } nd_csv;
+
+/* The CSV column of the exact vertices "x0 x1 ...;x0 x1 ..." (empty if
+ * they could not be found). */
+static void nd_vertices(nd_csv *c, const trop_regionn_rec_struct *r)
+{
+    fmpq *V;
+    slong nv = trop_regionn_rec_vertices(&V, r), k, j;
+    fputc(',', c->fp);
+    for (k = 0; k < nv; k++) {
+        if (k > 0)
+            fputc(';', c->fp);
+        for (j = 0; j < c->dim; j++) {
+            if (j > 0)
+                fputc(' ', c->fp);
+            csv_q(c->fp, V + k * c->dim + j);
+        }
+    }
+    if (nv > 0)
+        _fmpq_vec_clear(V, nv * c->dim);
+}
 
 static int nd_row(const trop_regionn_rec_struct *r, void *arg)
 {
     nd_csv *c = arg;
     slong l, u, j, o;
-    int first = 1;
+    int first = 1, measured = 0;
+    if (c->stats != NULL) {
+        measured = trop_regionn_rec_volume(c->stats->area, r);
+        if (measured)
+            stat_add(c->stats);
+        else
+            c->stats->nfailed++;
+    }
+    if (c->fp == NULL)
+        return 0;
     fprintf(c->fp, "%ld,1,", c->id++);
     for (l = 0; l < r->nlayers; l++) {
         const trop_layer_struct *L = c->net->layers + l;
@@ -1073,6 +1122,13 @@ static int nd_row(const trop_regionn_rec_struct *r, void *arg)
             fputc(',', c->fp);
             csv_q(c->fp, c->map + o * (c->dim + 1) + j);
         }
+    if (c->stats != NULL) {
+        fputc(',', c->fp);
+        if (measured)
+            csv_q(c->fp, c->stats->area);
+    }
+    if (c->vertices)
+        nd_vertices(c, r);
     fputc('\n', c->fp);
     return ferror(c->fp) != 0;
 }
@@ -1109,8 +1165,9 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_error err;
     tr_report R;
     int rc = -1, to_stdout, st;
-    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg" : o->vertices
-                      ? "--vertices" : o->volumes ? "--volumes" : o->decision ? "--decision" : NULL;
+    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg"
+                      : o->decision ? "--decision" : NULL;
+    csv_ctx stats;
     if (bad != NULL) {
         rc = tool_usage_error(prog, "%s works on a plane; this network has %ld inputs (use "
                                     "--slice-axes or --slice-points, or leave %s out)", bad, n, bad);
@@ -1156,6 +1213,9 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     cc.dim = n;
     cc.nout = trop_net_output_dim(p->net);
     cc.map = _fmpq_vec_init(cc.nout * (n + 1));
+    cc.vertices = o->vertices;
+    csv_init(&stats, o, p->net);
+    cc.stats = o->volumes ? &stats : NULL;
     to_stdout = o->csv_path != NULL && strcmp(o->csv_path, "-") == 0;
     if (to_stdout)
         cc.fp = stdout;
@@ -1164,6 +1224,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
             tool_print_error(prog, NULL, &err);
             rc = TOOL_EXIT_FAIL;
             _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
+            csv_clear(&stats);
             goto done;
         }
         cc.fp = af.fp;
@@ -1177,11 +1238,11 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
                 fprintf(cc.fp, ",out%ld_dx%ld", i, j);
             fprintf(cc.fp, ",out%ld_c", i);
         }
-        fputc('\n', cc.fp);
+        fprintf(cc.fp, "%s%s\n", o->volumes ? ",volume" : "", o->vertices ? ",vertices" : "");
     }
     trop_regionn_count_init(c);
     np.t0 = tool_now();
-    st = trop_regionn_count(c, p->net, box, cc.fp ? nd_row : NULL, &cc, &ro, &err);
+    st = trop_regionn_count(c, p->net, box, cc.fp || cc.stats ? nd_row : NULL, &cc, &ro, &err);
     if (np.pr.drawn)
         fputc('\n', stderr);
     if (st != TROP_OK && !(st == TROP_ERR_INTERRUPTED && np.timed_out && !tool_interrupted())) {
@@ -1199,6 +1260,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.box = box;
         R.linear = -1;
         R.decision = -1;
+        R.areas = cc.stats;
         R.dim = n;
         R.complete = c->complete;
         R.seeds = c->seeds;
@@ -1220,6 +1282,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         trop_afile_abort(&af);
     trop_regionn_count_clear(c);
     _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
+    csv_clear(&stats);
 done:
     _fmpq_vec_clear(box, 2 * n);
     if (hs != NULL)

@@ -85,6 +85,17 @@ double _xlimbs_get_d_2exp(slong *e, const mp_limb_t *m, slong N);
 /* r = s * m. */
 void _xlimbs_get_fmpz(fmpz_t r, int s, const mp_limb_t *m, slong N);
 
+/* ---- regionn.c: what vertn.c needs of a visited n-D region ---- */
+
+/* rows: [nrows x (dim+1)] (initialised) = the region's inequalities
+ * rows[k] . (x, 1) >= 0, exact. */
+void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r);
+/* The double guide of the region (rebuilt by qhull if it had none): V
+ * vertices *vx: [V x dim] and their tight rows *Z: [V x *words] bitsets;
+ * both allocated with trop_malloc, freed by the caller with trop_free.
+ * Returns V (0 if qhull failed too). */
+slong _trop_regionn_guide(double **vx, ulong **Z, slong *words, const trop_regionn_rec_struct *r);
+
 /* ---- qlp.c: the exact simplex of the n-D engine ---- */
 
 /* Maximises obj . y over {y in Q^d : h_k . (y, 1) >= 0, k < m} with h: [m x

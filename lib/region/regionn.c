@@ -741,6 +741,12 @@ static int decide(nworker *w, nreg *R, slong l, slong unit, const double *f, dou
     return side[0] || !side[1];
 }
 
+/* What a visitor's record points to. */
+typedef struct {
+    const nctx *c;
+    const nreg *R;
+} nvisit;
+
 static void visit_leaf(nworker *w, const nreg *R)
 {
     nshared *sh = w->sh;
@@ -763,11 +769,16 @@ static void visit_leaf(nworker *w, const nreg *R)
     rec.point = R->pt;
     rec.net = c->net;
     rec.nrows = R->m;
-    rec.internal = R;
-    pthread_mutex_lock(&sh->lock);
-    if (!sh->visit_stopped && sh->visit(&rec, sh->arg) != 0)
-        sh->visit_stopped = 1;
-    pthread_mutex_unlock(&sh->lock);
+    {
+        nvisit nv;
+        nv.c = c;
+        nv.R = R;
+        rec.internal = &nv;
+        pthread_mutex_lock(&sh->lock);
+        if (!sh->visit_stopped && sh->visit(&rec, sh->arg) != 0)
+            sh->visit_stopped = 1;
+        pthread_mutex_unlock(&sh->lock);
+    }
     for (l = 0; l < c->nl; l++)
         trop_free(br[l]);
     trop_free(br);
@@ -1248,6 +1259,55 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
 
 void trop_regionn_rec_map(fmpq *map, const trop_regionn_rec_struct *r)
 {
-    const nreg *R = r->internal;
-    q_forward(NULL, map, r->net, R->pat, r->net->nlayers - 1);
+    const nvisit *v = r->internal;
+    q_forward(NULL, map, r->net, v->R->pat, r->net->nlayers - 1);
+}
+
+void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r)
+{
+    const nvisit *v = r->internal;
+    const nctx *c = v->c;
+    const nreg *R = v->R;
+    slong n1 = c->n + 1, k;
+    fmpq *Q = _fmpq_vec_init(FLINT_MAX(c->nunits, 1) * n1);
+    q_forward(Q, NULL, c->net, R->pat, c->nl - 1);
+    for (k = 0; k < R->m; k++) {
+        const fmpq *src = R->gid[k] >= 0 ? Q + R->gid[k] * n1 : c->qdom + (-1 - R->gid[k]) * n1;
+        slong j;
+        for (j = 0; j < n1; j++)
+            if (R->gsg[k] > 0)
+                fmpq_set(rows + k * n1 + j, src + j);
+            else
+                fmpq_neg(rows + k * n1 + j, src + j);
+    }
+    _fmpq_vec_clear(Q, FLINT_MAX(c->nunits, 1) * n1);
+}
+
+slong _trop_regionn_guide(double **vx, ulong **Z, slong *words, const trop_regionn_rec_struct *r)
+{
+    const nvisit *v = r->internal;
+    const nctx *c = v->c;
+    const nreg *R = v->R;
+    nreg T;
+    slong V;
+    reg_init(&T, c);
+    memcpy(T.g, R->g, (size_t)(R->m * (c->n + 1)) * sizeof(double));
+    memcpy(T.ge, R->ge, (size_t)R->m * sizeof(double));
+    T.m = R->m;
+    memcpy(T.ptd, R->ptd, (size_t)c->n * sizeof(double));
+    if (R->V > 0) {
+        reg_vreserve(&T, c, R->V);
+        memcpy(T.vx, R->vx, (size_t)(R->V * c->n) * sizeof(double));
+        memcpy(T.Z, R->Z, (size_t)(R->V * c->words) * sizeof(ulong));
+        T.V = R->V;
+    } else
+        vrep_rebuild(c, &T);
+    V = T.V;
+    *vx = T.vx;
+    *Z = T.Z;
+    *words = c->words;
+    T.vx = NULL;
+    T.Z = NULL;
+    reg_clear(&T, c);
+    return V;
 }

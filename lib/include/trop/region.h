@@ -244,6 +244,22 @@ typedef struct trop_regionn_rec_struct {
  * at 0), from an exact forward pass on the region's pattern. */
 TROP_API void trop_regionn_rec_map(fmpq *map, const trop_regionn_rec_struct *r);
 
+/* *verts = the region's vertices, exact: [count x dim] row-major, sorted
+ * lexicographically, allocated by the call (free with _fmpq_vec_clear(
+ * *verts, count * dim)); returns count, or -1 (and *verts NULL) when the
+ * double guide did not lead to vertices that check exactly.  Each vertex
+ * is solved exactly from dim independent inequalities tight there and
+ * satisfies all of them; completeness rests on the guide, and is checked
+ * globally by the volumes adding up (trop_regionn_rec_volume). */
+TROP_API slong trop_regionn_rec_vertices(fmpq **verts, const trop_regionn_rec_struct *r);
+
+/* vol = the region's volume, exact, from its exact vertices and qhull's
+ * triangulation of their hull (each boundary simplex coned to the
+ * region's point); returns 1, or 0 (vol then meaningless) when the
+ * vertices or the hull failed.  Over a box the volumes of all regions must
+ * add up to the box's: the check that the vertex sets were complete. */
+TROP_API int trop_regionn_rec_volume(fmpq_t vol, const trop_regionn_rec_struct *r);
+
 /* A visitor: a nonzero answer stops the visits (the counting goes on).
  * Visits come from several threads but never two at once. */
 typedef int (*trop_regionn_visit)(const trop_regionn_rec_struct *r, void *arg);
