@@ -33,6 +33,8 @@
 #include <unistd.h>
 #include <gmp.h>
 #include <flint/flint.h>
+#include <flint/fmpz.h>
+#include <flint/fmpz_vec.h>
 #include <flint/fmpq.h>
 #include <flint/fmpq_vec.h>
 
@@ -54,6 +56,9 @@ typedef struct {
     double *X;              /* [n]: max |x_j| over the box, rounded up */
     double *dom, *dome;     /* [ndom x (n+1)] rows a.x + c >= 0, [ndom] errors */
     fmpq *qdom;             /* [ndom x (n+1)] the exact rows */
+    fmpz **Wz, **bz;        /* layer l scaled to integers by Dz[l] */
+    fmpz *Dz;               /* [nl] */
+    fmpz_t one;
 } nctx;
 
 /* Bound on |g(x)| over the box for a row g: [n+1]. */
@@ -510,51 +515,70 @@ static void pt_set_d(nreg *K, const double *x, slong n)
 /* ---- the exact fallback ---- */
 
 /* The exact forward pass of the affine maps on the branches pat (one byte
- * per relu / leaky unit, layer by layer): Q (may be NULL): [(units of
- * layers 0..upto) x (n+1)] the pre-activation maps of those units; out
- * (may be NULL): [output_dim x (n+1)] the outputs' maps (upto must then be
- * the last layer). */
-static void q_forward(fmpq *Q, fmpq *out, const trop_net_struct *net, const unsigned char *pat,
-                      slong upto)
+ * per relu / leaky unit, layer by layer), on integers: layer l's weights
+ * and biases are scaled by the common denominator Dz[l] of its entries,
+ * so the maps are integer numerators over one positive denominator den
+ * (a leaky slope p/q multiplies the inactive rows by p, the others by q
+ * and den by q).  Qz (may be NULL): [(units of layers 0..upto) x (n+1)]
+ * positive integer multiples of the units' pre-activation maps (enough
+ * for inequalities); out (may be NULL): [output_dim x (n+1)] the outputs'
+ * maps (upto must then be the last layer). */
+static void z_forward(fmpz *Qz, fmpq *out, const nctx *c, const unsigned char *pat, slong upto)
 {
-    slong n = net->input_dim, n1 = n + 1, k, i, j, q, u = 0, nin = n;
-    fmpq *H = _fmpq_vec_init(n * n1), *Z;
+    const trop_net_struct *net = c->net;
+    slong n = c->n, n1 = n + 1, k, i, q, u = 0, nin = n;
+    fmpz *H = _fmpz_vec_init(n * n1), *Z;
+    fmpz_t den;
+    fmpz_init_set_ui(den, 1);
     for (i = 0; i < n; i++)
-        fmpq_one(H + i * n1 + i);
+        fmpz_one(H + i * n1 + i);
     for (k = 0; k <= upto; k++) {
         const trop_layer_struct *L = net->layers + k;
-        int units = L->act != TROP_ACT_LINEAR;
-        Z = _fmpq_vec_init(L->nout * n1);
+        int units = L->act != TROP_ACT_LINEAR, leaky = L->act == TROP_ACT_LEAKY;
+        Z = _fmpz_vec_init(L->nout * n1);
         for (i = 0; i < L->nout; i++) {
-            fmpq *z = Z + i * n1;
+            fmpz *z = Z + i * n1;
             for (q = 0; q < nin; q++) {
-                const fmpq *wq = L->W + i * nin + q;
-                if (fmpq_is_zero(wq))
+                const fmpz *wq = c->Wz[k] + i * nin + q;
+                if (fmpz_is_zero(wq))
                     continue;
-                for (j = 0; j < n1; j++)
-                    fmpq_addmul(z + j, wq, H + q * n1 + j);
+                _fmpz_vec_scalar_addmul_fmpz(z, H + q * n1, n1, wq);
             }
-            fmpq_add(z + n, z + n, L->b + i);
-            if (!units)
-                continue;
-            if (Q != NULL)
-                _trop_qvec_set(Q + (u + i) * n1, z, n1);
-            if (!pat[u + i]) {
+            fmpz_addmul(z + n, c->bz[k] + i, den);
+            if (units && Qz != NULL)
+                _fmpz_vec_set(Qz + (u + i) * n1, z, n1);
+            if (units && !pat[u + i]) {
                 if (L->act == TROP_ACT_RELU)
-                    _trop_qvec_zero(z, n1);
+                    _fmpz_vec_zero(z, n1);
                 else
-                    for (j = 0; j < n1; j++)
-                        fmpq_mul(z + j, z + j, L->slope);
-            }
+                    _fmpz_vec_scalar_mul_fmpz(z, z, n1, fmpq_numref(L->slope));
+            } else if (leaky)
+                _fmpz_vec_scalar_mul_fmpz(z, z, n1, fmpq_denref(L->slope));
         }
+        fmpz_mul(den, den, c->Dz + k);
+        if (leaky)
+            fmpz_mul(den, den, fmpq_denref(L->slope));
         u += units ? L->nout : 0;
-        _fmpq_vec_clear(H, nin * n1);
+        _fmpz_vec_clear(H, nin * n1);
         H = Z;
         nin = L->nout;
     }
     if (out != NULL)
-        _trop_qvec_set(out, H, nin * n1);
-    _fmpq_vec_clear(H, nin * n1);
+        for (i = 0; i < nin * n1; i++)
+            fmpq_set_fmpz_frac(out + i, H + i, den);
+    _fmpz_vec_clear(H, nin * n1);
+    fmpz_clear(den);
+}
+
+/* Q: [units x (n+1)] rationals = the rows of z_forward (integers). */
+static void z_rows(fmpq *Q, const nctx *c, const unsigned char *pat, slong upto)
+{
+    slong nq = c->ustart[upto + 1] * (c->n + 1), i;
+    fmpz *Qz = _fmpz_vec_init(FLINT_MAX(nq, 1));
+    z_forward(Qz, NULL, c, pat, upto);
+    for (i = 0; i < nq; i++)
+        fmpq_set_fmpz_frac(Q + i, Qz + i, (const fmpz *)c->one);
+    _fmpz_vec_clear(Qz, FLINT_MAX(nq, 1));
 }
 
 /* Decides exactly which open sides of unit's row f (layer l) meet R's
@@ -571,7 +595,7 @@ static void decide_exact(int *side, fmpq *wit0, fmpq *wit1, const nctx *c, const
     fmpq_t v, t0;
     fmpq_init(v);
     fmpq_init(t0);
-    q_forward(Q, NULL, c->net, R->pat, l);
+    z_rows(Q, c, R->pat, l);
     /* rows g_k(x) - t >= 0, then sg f(x) - t >= 0, then 1 - t >= 0 */
     for (k = 0; k < R->m; k++) {
         fmpq *row = h + k * (d + 1);
@@ -1006,6 +1030,27 @@ static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box
             c->b[l][i] = fmpq_get_d(L->b + i);
         c->slope[l] = L->act == TROP_ACT_LEAKY ? fmpq_get_d(L->slope) : 1.0;
     }
+    fmpz_init_set_ui(c->one, 1);
+    c->Wz = trop_malloc((size_t)c->nl * sizeof(fmpz *));
+    c->bz = trop_malloc((size_t)c->nl * sizeof(fmpz *));
+    c->Dz = _fmpz_vec_init(c->nl);
+    for (l = 0; l < c->nl; l++) {
+        const trop_layer_struct *L = net->layers + l;
+        slong nw = L->nout * L->nin;
+        fmpz_one(c->Dz + l);
+        for (i = 0; i < nw; i++)
+            fmpz_lcm(c->Dz + l, c->Dz + l, fmpq_denref(L->W + i));
+        for (i = 0; i < L->nout; i++)
+            fmpz_lcm(c->Dz + l, c->Dz + l, fmpq_denref(L->b + i));
+        c->Wz[l] = _fmpz_vec_init(nw);
+        c->bz[l] = _fmpz_vec_init(L->nout);
+        for (i = 0; i < nw + L->nout; i++) {
+            const fmpq *x = i < nw ? L->W + i : L->b + i - nw;
+            fmpz *y = i < nw ? c->Wz[l] + i : c->bz[l] + i - nw;
+            fmpz_divexact(y, c->Dz + l, fmpq_denref(x));
+            fmpz_mul(y, y, fmpq_numref(x));
+        }
+    }
     c->nunits = c->ustart[c->nl];
     c->ndom = 2 * n + nhs;
     c->nrows = c->ndom + c->nunits;
@@ -1041,6 +1086,14 @@ static void ctx_clear(nctx *c)
         trop_free(c->W[l]);
         trop_free(c->b[l]);
     }
+    for (l = 0; l < c->nl; l++) {
+        _fmpz_vec_clear(c->Wz[l], c->net->layers[l].nout * c->net->layers[l].nin);
+        _fmpz_vec_clear(c->bz[l], c->net->layers[l].nout);
+    }
+    trop_free(c->Wz);
+    trop_free(c->bz);
+    _fmpz_vec_clear(c->Dz, c->nl);
+    fmpz_clear(c->one);
     trop_free(c->W);
     trop_free(c->b);
     trop_free(c->slope);
@@ -1260,7 +1313,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
 void trop_regionn_rec_map(fmpq *map, const trop_regionn_rec_struct *r)
 {
     const nvisit *v = r->internal;
-    q_forward(NULL, map, r->net, v->R->pat, r->net->nlayers - 1);
+    z_forward(NULL, map, v->c, v->R->pat, v->c->nl - 1);
 }
 
 void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r)
@@ -1270,7 +1323,7 @@ void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r)
     const nreg *R = v->R;
     slong n1 = c->n + 1, k;
     fmpq *Q = _fmpq_vec_init(FLINT_MAX(c->nunits, 1) * n1);
-    q_forward(Q, NULL, c->net, R->pat, c->nl - 1);
+    z_rows(Q, c, R->pat, c->nl - 1);
     for (k = 0; k < R->m; k++) {
         const fmpq *src = R->gid[k] >= 0 ? Q + R->gid[k] * n1 : c->qdom + (-1 - R->gid[k]) * n1;
         slong j;

@@ -113,16 +113,16 @@ static int vert_cmp(const void *a, const void *b)
     return 0;
 }
 
-slong trop_regionn_rec_vertices(fmpq **verts, const trop_regionn_rec_struct *r)
+/* trop_regionn_rec_vertices on the region's rows: [m x (n+1)]. */
+static slong vertices_of_rows(fmpq **verts, const fmpq *rows, const trop_regionn_rec_struct *r)
 {
     slong n = r->dim, n1 = n + 1, m = r->nrows, V, words, v, nv = 0, j;
-    fmpq *rows = _fmpq_vec_init(m * n1), *out;
+    fmpq *out;
     fmpz *A = _fmpz_vec_init(m * n1);
     double *vx;
     ulong *Z;
     slong *sel = trop_malloc((size_t)n * sizeof(slong));
     int ok = 1;
-    _trop_regionn_rows(rows, r);
     rows_to_fmpz(A, rows, m, n1);
     V = _trop_regionn_guide(&vx, &Z, &words, r);
     out = _fmpq_vec_init(FLINT_MAX(V, 1) * n);
@@ -162,22 +162,30 @@ slong trop_regionn_rec_vertices(fmpq **verts, const trop_regionn_rec_struct *r)
     trop_free(vx);
     trop_free(Z);
     trop_free(sel);
-    _fmpq_vec_clear(rows, m * n1);
     _fmpz_vec_clear(A, m * n1);
     return nv;
 }
 
+slong trop_regionn_rec_vertices(fmpq **verts, const trop_regionn_rec_struct *r)
+{
+    slong m = r->nrows, n1 = r->dim + 1, nv;
+    fmpq *rows = _fmpq_vec_init(m * n1);
+    _trop_regionn_rows(rows, r);
+    nv = vertices_of_rows(verts, rows, r);
+    _fmpq_vec_clear(rows, m * n1);
+    return nv;
+}
+
 /* The rows tight at each vertex, exactly: [nv x *words] bitsets. */
-static ulong *tight_sets(slong *words, const fmpq *V, slong nv, const trop_regionn_rec_struct *r)
+static ulong *tight_sets(slong *words, const fmpq *V, slong nv, const fmpq *rows,
+                         const trop_regionn_rec_struct *r)
 {
     slong n = r->dim, n1 = n + 1, m = r->nrows, k, v, j;
-    fmpq *rows = _fmpq_vec_init(m * n1);
     ulong *z;
     fmpq_t s;
     *words = (m + FLINT_BITS - 1) / FLINT_BITS;
     z = trop_calloc((size_t)(nv * *words), sizeof(ulong));
     fmpq_init(s);
-    _trop_regionn_rows(rows, r);
     for (v = 0; v < nv; v++)
         for (k = 0; k < m; k++) {
             fmpq_set(s, rows + k * n1 + n);
@@ -187,7 +195,6 @@ static ulong *tight_sets(slong *words, const fmpq *V, slong nv, const trop_regio
                 z[v * *words + k / FLINT_BITS] |= UWORD(1) << (k % FLINT_BITS);
         }
     fmpq_clear(s);
-    _fmpq_vec_clear(rows, m * n1);
     return z;
 }
 
@@ -236,10 +243,15 @@ int trop_regionn_rec_volume(fmpq_t vol, const trop_regionn_rec_struct *r)
     ulong *tight;
     slong words;
     int ok;
-    nv = trop_regionn_rec_vertices(&V, r);
-    if (nv < 0)
+    fmpq *rows = _fmpq_vec_init(r->nrows * (n + 1));
+    _trop_regionn_rows(rows, r);
+    nv = vertices_of_rows(&V, rows, r);
+    if (nv < 0) {
+        _fmpq_vec_clear(rows, r->nrows * (n + 1));
         return 0;
-    tight = tight_sets(&words, V, nv, r);
+    }
+    tight = tight_sets(&words, V, nv, rows, r);
+    _fmpq_vec_clear(rows, r->nrows * (n + 1));
     pts = trop_malloc((size_t)(nv * n) * sizeof(double));
     centre(pts, V, nv, n, r->point);
     trop_hull_init(h);
