@@ -242,44 +242,48 @@ START_TEST(test_zaslavsky_general_position)
 }
 END_TEST
 
-START_TEST(test_same_as_plane_engine)
+/* net = a random two-input relu / leaky net (float weights for some i),
+ * box: [4] (initialised) = [-2, 3/2] x [-1, 5/2]; returns 0 (net still
+ * to be cleared) if the draw has a maxout layer. */
+static int plane_case(trop_net_t net, fmpq *box, unsigned long long seed, int i)
 {
-    /* two-input relu / leaky nets (half of them with float weights): the
-     * n-D engine and the plane engine agree on every layer's count */
     trop_rng r;
-    trop_net_t net;
-    trop_region2_count_t a;
-    trop_regionn_count_t b;
-    fmpq box[4];
-    slong i, l, variant = (_i % 2) ? 1 : (_i % 4 == 2 ? 3 : 0);
-    trop_rng_init(&r, 5200 + (unsigned long long)_i);
+    slong l, variant = (i % 2) ? 1 : (i % 4 == 2 ? 3 : 0);
+    trop_rng_init(&r, seed + (unsigned long long)i);
     trop_net_init(net, 2);
-    /* variant 0: relu, 1: leaky (slope by variant), 3: float weights; no
-     * maxout (variant picks it for layer 2 of a 3-deep net: keep depth <= 2
-     * when that could happen) */
-    trop_test_rand_net(net, 2, 1 + _i % 2, variant, &r);
+    trop_test_rand_net(net, 2, 1 + i % 2, variant, &r);
     for (l = 0; l < net->nlayers; l++)
         if (net->layers[l].act == TROP_ACT_MAXOUT)
-            goto done;
-    for (i = 0; i < 4; i++)
-        fmpq_init(box + i);
+            return 0;
     trop_test_q_set(box + 0, "-2");
     trop_test_q_set(box + 1, "3/2");
     trop_test_q_set(box + 2, "-1");
     trop_test_q_set(box + 3, "5/2");
-    trop_region2_count_init(a);
-    trop_regionn_count_init(b);
-    ck_assert_int_eq(trop_region2_count(a, net, box, NULL, NULL, NULL, NULL), TROP_OK);
-    ck_assert_int_eq(trop_regionn_count(b, net, box, NULL, NULL, NULL, NULL), TROP_OK);
-    ck_assert_int_eq(a->regions, b->regions);
-    for (l = 0; l < net->nlayers; l++)
-        ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
-    trop_region2_count_clear(a);
-    trop_regionn_count_clear(b);
-    for (i = 0; i < 4; i++)
-        fmpq_clear(box + i);
-done:
+    return 1;
+}
+
+START_TEST(test_same_as_plane_engine)
+{
+    /* two-input relu / leaky nets (some with float weights): the n-D engine
+     * and the plane engine agree on every layer's count */
+    trop_net_t net;
+    trop_region2_count_t a;
+    trop_regionn_count_t b;
+    fmpq *box = _fmpq_vec_init(4);
+    slong l;
+    if (plane_case(net, box, 5200, _i)) {
+        trop_region2_count_init(a);
+        trop_regionn_count_init(b);
+        ck_assert_int_eq(trop_region2_count(a, net, box, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(trop_regionn_count(b, net, box, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(a->regions, b->regions);
+        for (l = 0; l < net->nlayers; l++)
+            ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
+        trop_region2_count_clear(a);
+        trop_regionn_count_clear(b);
+    }
     trop_net_clear(net);
+    _fmpq_vec_clear(box, 4);
 }
 END_TEST
 
@@ -288,7 +292,7 @@ START_TEST(test_product_arrangement)
     /* 3 inputs: units on (x0, x1) only (a random arrangement A) and k units
      * on x2 only (thresholds inside the box): one layer, so the regions are
      * the products, count = count2(A) x (k + 1); count2 by the plane
-     * engine. */
+     * engine.  The output sums A's units only. */
     trop_rng r;
     trop_net_t a, net;
     trop_region2_count_t c2;
@@ -300,7 +304,9 @@ START_TEST(test_product_arrangement)
     L = trop_net_append_layer(a, m, TROP_ACT_RELU, NULL, 1);
     for (i = 0; i < 3 * m; i++)
         trop_test_rand_q(i < 2 * m ? L->W + i : L->b + i - 2 * m, &r);
-    trop_net_append_layer(a, 1, TROP_ACT_LINEAR, NULL, 1);
+    L = trop_net_append_layer(a, 1, TROP_ACT_LINEAR, NULL, 1);
+    for (i = 0; i < m; i++)
+        fmpq_one(L->W + i);
     trop_net_init(net, 3);
     L = trop_net_append_layer(net, m + k, TROP_ACT_RELU, NULL, 1);
     for (i = 0; i < m; i++) {
@@ -312,7 +318,9 @@ START_TEST(test_product_arrangement)
         fmpq_one(L->W + 3 * (m + i) + 2);
         fmpq_set_si(L->b + m + i, -(slong)i, k + 1);    /* x2 = i / (k + 1) */
     }
-    trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
+    L = trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
+    for (i = 0; i < m; i++)
+        fmpq_one(L->W + i);       /* the units on x2 do not reach the output */
     for (i = 0; i < 4; i++) {
         fmpq_init(box2 + i);
         fmpq_set_si(box2 + i, i % 2 ? 2 : -2, 1);
@@ -321,6 +329,19 @@ START_TEST(test_product_arrangement)
     trop_region2_count_init(c2);
     ck_assert_int_eq(trop_region2_count(c2, a, box2, NULL, NULL, NULL, NULL), TROP_OK);
     ck_assert_int_eq(count_nd(net, box3, NULL), c2->regions * (k + 1));
+    {
+        /* the output ignores x2, so the linear regions are those of A
+         * (extruded along x2), counted by the plane engine */
+        slong l2 = -1, l3 = -2;
+        trop_regionn_count_t c3;
+        trop_regionn_count_init(c3);
+        ck_assert_int_eq(trop_region2_linear(c2, &l2, NULL, a, box2, NULL, NULL, NULL, NULL),
+                         TROP_OK);
+        ck_assert_int_eq(trop_regionn_linear(c3, &l3, NULL, net, box3, NULL, NULL, NULL, NULL),
+                         TROP_OK);
+        ck_assert_int_eq(l3, l2);
+        trop_regionn_count_clear(c3);
+    }
     trop_region2_count_clear(c2);
     for (i = 0; i < 4; i++)
         fmpq_clear(box2 + i);
@@ -559,6 +580,77 @@ done:
 }
 END_TEST
 
+/* ---- linear regions ---- */
+
+START_TEST(test_linear_by_hand)
+{
+    /* units relu(x), relu(-x), relu(y), relu(-y) in [-1,1]^3: 4 activation
+     * regions; out0 = relu(x) - relu(-x) = x (1 linear region), out1 =
+     * relu(y) (2: y > 0 and y < 0); the vector (x, relu(y)): 2 */
+    trop_net_t net;
+    trop_layer_struct *L;
+    trop_regionn_count_t c;
+    fmpq *box = _fmpq_vec_init(6);
+    slong lin = -1, per[2];
+    trop_net_init(net, 3);
+    L = trop_net_append_layer(net, 4, TROP_ACT_RELU, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->W + 3, -1, 1);
+    fmpq_one(L->W + 7);
+    fmpq_set_si(L->W + 10, -1, 1);
+    L = trop_net_append_layer(net, 2, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->W + 1, -1, 1);
+    fmpq_one(L->W + 4 + 2);
+    cube(box, 3, "-1", "1");
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_linear(c, &lin, per, net, box, NULL, NULL, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(c->regions, 4);
+    ck_assert_int_eq(lin, 2);
+    ck_assert_int_eq(per[0], 1);
+    ck_assert_int_eq(per[1], 2);
+    trop_regionn_count_clear(c);
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 6);
+}
+END_TEST
+
+START_TEST(test_linear_same_as_plane)
+{
+    /* two-input nets whose outputs ignore one or two units of the last
+     * hidden layer (so that adjacent regions share maps and merge): the
+     * linear regions, for the vector and per output, equal the plane
+     * engine's (exact edge overlaps, a different method) */
+    trop_net_t net;
+    trop_region2_count_t a;
+    trop_regionn_count_t b;
+    fmpq *box = _fmpq_vec_init(4);
+    slong i, la = -1, lb = -2, pa[4], pb[4];
+    if (plane_case(net, box, 9600, _i)) {
+        trop_layer_struct *L = net->layers + net->nlayers - 1;
+        for (i = 0; i < L->nout; i++) {
+            fmpq_zero(L->W + i * L->nin);
+            if (_i % 2 == 0 && L->nin > 1)
+                fmpq_zero(L->W + i * L->nin + 1);
+        }
+        trop_region2_count_init(a);
+        trop_regionn_count_init(b);
+        ck_assert_int_eq(trop_region2_linear(a, &la, pa, net, box, NULL, NULL, NULL, NULL),
+                         TROP_OK);
+        ck_assert_int_eq(trop_regionn_linear(b, &lb, pb, net, box, NULL, NULL, NULL, NULL),
+                         TROP_OK);
+        ck_assert_int_eq(a->regions, b->regions);
+        ck_assert_int_eq(la, lb);
+        for (i = 0; i < trop_net_output_dim(net); i++)
+            ck_assert_int_eq(pa[i], pb[i]);
+        trop_region2_count_clear(a);
+        trop_regionn_count_clear(b);
+    }
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 4);
+}
+END_TEST
+
 START_TEST(test_maxout_rejected)
 {
     trop_net_t net;
@@ -621,6 +713,8 @@ static Suite *regionn_suite(void)
     tcase_add_loop_test(tc, test_product_arrangement, 0, trop_test_count(12));
     tcase_add_loop_test(tc, test_point_location, 0, trop_test_count(20));
     tcase_add_loop_test(tc, test_volumes_fill_box, 0, trop_test_count(12));
+    tcase_add_test(tc, test_linear_by_hand);
+    tcase_add_loop_test(tc, test_linear_same_as_plane, 0, trop_test_count(40));
     tcase_add_test(tc, test_maxout_rejected);
     tcase_add_test(tc, test_real_acas_box);
     suite_add_tcase(s, tc);

@@ -31,8 +31,8 @@ static void usage(FILE *fp)
 "plane of a bigger one (--slice-axes, --slice-points), is analysed on the\n"
 "plane with everything below.  A network with n >= 3 inputs and no slice\n"
 "is analysed in its n-dimensional box (relu / leaky layers; counts, per\n"
-"layer, --csv, --halfspaces, --max-seconds; no --domain all, --svg,\n"
-"--vertices, --volumes, --decision or linear regions yet).\n"
+"layer, --linear, --csv, --vertices, --volumes, --halfspaces, --max-seconds;\n"
+"no --domain all, --svg or --decision yet).\n"
 "NNet networks are analysed on their normalised inputs.\n"
 "\n"
 "Options:\n"
@@ -69,6 +69,9 @@ static void usage(FILE *fp)
 "                        is one class (a second pass)\n"
 "  --no-linear           skip the linear regions (merging adjacent activation\n"
 "                        regions with one affine map; it about doubles the time)\n"
+"  --linear              n dimensions: also count the linear regions (they need\n"
+"                        every region's exact vertices: much slower than the\n"
+"                        count); on a plane they are counted by default\n"
 "  --threads N           threads, 1..1024 (default: one per processor)\n"
 "  --max-regions N       stop with an error beyond N regions (default 0: no\n"
 "                        limit)\n"
@@ -82,14 +85,14 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *csv_path, *svg_path, *box, *axes, *at, *points, *halfplanes;
-    int json, quiet, all, nolinear, vertices, volumes, decision;
+    int json, quiet, all, nolinear, vertices, volumes, decision, linear;
     long threads, max_regions;
     double max_seconds;   /* n dimensions: stop with a partial report (0: none) */
 } tr_opts;
 
 enum { OPT_DOMAIN = 256, OPT_BOX, OPT_AXES, OPT_AT, OPT_POINTS, OPT_JSON, OPT_CSV, OPT_THREADS,
        OPT_MAXREG, OPT_NOLINEAR, OPT_VERTICES, OPT_VOLUMES, OPT_SVG, OPT_DECISION,
-       OPT_HALFPLANES, OPT_MAXSEC };
+       OPT_HALFPLANES, OPT_MAXSEC, OPT_LINEAR };
 
 static int parse_args(tr_opts *o, int argc, char **argv)
 {
@@ -99,7 +102,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         {"slice-points", required_argument, 0, OPT_POINTS}, {"json", no_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV}, {"threads", required_argument, 0, OPT_THREADS},
         {"max-regions", required_argument, 0, OPT_MAXREG}, {"quiet", no_argument, 0, 'q'},
-        {"no-linear", no_argument, 0, OPT_NOLINEAR},
+        {"no-linear", no_argument, 0, OPT_NOLINEAR}, {"linear", no_argument, 0, OPT_LINEAR},
         {"vertices", no_argument, 0, OPT_VERTICES}, {"volumes", no_argument, 0, OPT_VOLUMES},
         {"svg", required_argument, 0, OPT_SVG}, {"decision", no_argument, 0, OPT_DECISION},
         {"halfplanes", required_argument, 0, OPT_HALFPLANES},
@@ -141,6 +144,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
                                         optarg);
             break;
         case OPT_NOLINEAR: o->nolinear = 1; break;
+        case OPT_LINEAR: o->linear = 1; break;
         case OPT_VERTICES: o->vertices = 1; break;
         case OPT_VOLUMES: o->volumes = 1; break;
         case OPT_SVG:
@@ -178,6 +182,8 @@ static int parse_args(tr_opts *o, int argc, char **argv)
         return rc;
     if (o->all && o->box)
         return tool_usage_error(prog, "--box and --domain all exclude each other");
+    if (o->linear && o->nolinear)
+        return tool_usage_error(prog, "--linear and --no-linear exclude each other");
     if (o->vertices && !o->csv_path)
         return tool_usage_error(prog, "--vertices needs --csv FILE");
     if (o->svg_path && o->all)
@@ -1168,6 +1174,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg"
                       : o->decision ? "--decision" : NULL;
     csv_ctx stats;
+    slong linear = -1, *per_output = NULL;
     if (bad != NULL) {
         rc = tool_usage_error(prog, "%s works on a plane; this network has %ld inputs (use "
                                     "--slice-axes or --slice-points, or leave %s out)", bad, n, bad);
@@ -1242,7 +1249,13 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     }
     trop_regionn_count_init(c);
     np.t0 = tool_now();
-    st = trop_regionn_count(c, p->net, box, cc.fp || cc.stats ? nd_row : NULL, &cc, &ro, &err);
+    per_output = flint_calloc((size_t)cc.nout, sizeof(slong));
+    if (o->linear)
+        st = trop_regionn_linear(c, &linear, per_output, p->net, box,
+                                 cc.fp || cc.stats ? nd_row : NULL, &cc, &ro, &err);
+    else
+        st = trop_regionn_count(c, p->net, box, cc.fp || cc.stats ? nd_row : NULL, &cc, &ro,
+                                &err);
     if (np.pr.drawn)
         fputc('\n', stderr);
     if (st != TROP_OK && !(st == TROP_ERR_INTERRUPTED && np.timed_out && !tool_interrupted())) {
@@ -1258,7 +1271,8 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.p = p;
         R.c = &c2;
         R.box = box;
-        R.linear = -1;
+        R.linear = o->linear && c->complete ? linear : -1;
+        R.per_output = per_output;
         R.decision = -1;
         R.areas = cc.stats;
         R.dim = n;
@@ -1281,6 +1295,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     if (cc.fp && !to_stdout)
         trop_afile_abort(&af);
     trop_regionn_count_clear(c);
+    flint_free(per_output);
     _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
     csv_clear(&stats);
 done:

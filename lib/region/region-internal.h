@@ -90,6 +90,14 @@ void _xlimbs_get_fmpz(fmpz_t r, int s, const mp_limb_t *m, slong N);
 /* rows: [nrows x (dim+1)] (initialised) = the region's inequalities
  * rows[k] . (x, 1) >= 0, exact. */
 void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r);
+/* pat: [units] = the activation pattern of the points c + eps d for all
+ * small eps > 0 (c: [dim] rationals, d: [dim] integers), exact: per unit
+ * the sign of z(c), or if 0 the sign of grad z . d, or if both are 0 the
+ * tie rule (active). */
+void _trop_regionn_pattern_beyond(unsigned char *pat, const trop_regionn_rec_struct *r,
+                                  const fmpq *c, const fmpz *d);
+/* The unit of row k (>= 0), or -1 - j for row j of the domain. */
+slong _trop_regionn_row_unit(const trop_regionn_rec_struct *r, slong k);
 /* The double guide of the region (rebuilt by qhull if it had none): V
  * vertices *vx: [V x dim] and their tight rows *Z: [V x *words] bitsets;
  * both allocated with trop_malloc, freed by the caller with trop_free.

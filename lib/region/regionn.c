@@ -1336,6 +1336,76 @@ void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r)
     _fmpq_vec_clear(Q, FLINT_MAX(c->nunits, 1) * n1);
 }
 
+void _trop_regionn_pattern_beyond(unsigned char *pat, const trop_regionn_rec_struct *r,
+                                  const fmpq *c, const fmpz *d)
+{
+    const nvisit *v = r->internal;
+    const nctx *cx = v->c;
+    const trop_net_struct *net = cx->net;
+    slong n = cx->n, k, i, q, u = 0, nin = n;
+    fmpz *hv = _fmpz_vec_init(n), *hd = _fmpz_vec_init(n), *zv, *zd;
+    fmpz_t den;
+    /* hv / den = c (den > 0), hd = d; only signs are read, so the two
+     * vectors may be scaled by different positive factors */
+    fmpz_init_set_ui(den, 1);
+    for (i = 0; i < n; i++)
+        fmpz_lcm(den, den, fmpq_denref(c + i));
+    for (i = 0; i < n; i++) {
+        fmpz_divexact(hv + i, den, fmpq_denref(c + i));
+        fmpz_mul(hv + i, hv + i, fmpq_numref(c + i));
+        fmpz_set(hd + i, d + i);
+    }
+    for (k = 0; k < net->nlayers; k++) {
+        const trop_layer_struct *L = net->layers + k;
+        int units = L->act != TROP_ACT_LINEAR, leaky = L->act == TROP_ACT_LEAKY;
+        zv = _fmpz_vec_init(L->nout);
+        zd = _fmpz_vec_init(L->nout);
+        for (i = 0; i < L->nout; i++) {
+            int sg;
+            for (q = 0; q < nin; q++) {
+                const fmpz *w = cx->Wz[k] + i * nin + q;
+                if (fmpz_is_zero(w))
+                    continue;
+                fmpz_addmul(zv + i, w, hv + q);
+                fmpz_addmul(zd + i, w, hd + q);
+            }
+            fmpz_addmul(zv + i, cx->bz[k] + i, den);
+            if (!units)
+                continue;
+            sg = fmpz_sgn(zv + i) != 0 ? fmpz_sgn(zv + i) : fmpz_sgn(zd + i);
+            pat[u + i] = sg >= 0;
+            if (sg < 0 && L->act == TROP_ACT_RELU) {
+                fmpz_zero(zv + i);
+                fmpz_zero(zd + i);
+            } else if (sg < 0) {
+                fmpz_mul(zv + i, zv + i, fmpq_numref(L->slope));
+                fmpz_mul(zd + i, zd + i, fmpq_numref(L->slope));
+            } else if (leaky) {
+                fmpz_mul(zv + i, zv + i, fmpq_denref(L->slope));
+                fmpz_mul(zd + i, zd + i, fmpq_denref(L->slope));
+            }
+        }
+        fmpz_mul(den, den, cx->Dz + k);
+        if (leaky)
+            fmpz_mul(den, den, fmpq_denref(L->slope));
+        u += units ? L->nout : 0;
+        _fmpz_vec_clear(hv, nin);
+        _fmpz_vec_clear(hd, nin);
+        hv = zv;
+        hd = zd;
+        nin = L->nout;
+    }
+    _fmpz_vec_clear(hv, nin);
+    _fmpz_vec_clear(hd, nin);
+    fmpz_clear(den);
+}
+
+slong _trop_regionn_row_unit(const trop_regionn_rec_struct *r, slong k)
+{
+    const nvisit *v = r->internal;
+    return v->R->gid[k];
+}
+
 slong _trop_regionn_guide(double **vx, ulong **Z, slong *words, const trop_regionn_rec_struct *r)
 {
     const nvisit *v = r->internal;

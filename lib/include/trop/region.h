@@ -316,6 +316,22 @@ TROP_API trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net
                                         const fmpq *box, trop_regionn_visit visit, void *arg,
                                         const trop_regionn_opts *opts, trop_error *err);
 
+/* As trop_regionn_count (same arguments and errors), and also the linear
+ * regions in n dimensions: activation regions that share a facet and have
+ * the same affine map merged, transitively; *linear for the output vector,
+ * per_output: [output_dim] (may be NULL) for each output alone.  Facets
+ * come from the exact vertices; the neighbour across a facet is found by
+ * exact symbolic perturbation at points of the facet's relative interior
+ * (lib/region/linearn.c, which says when that sees every neighbour).
+ * Further errors: TROP_ERR_PRECISION (a region's exact vertices could not
+ * be found), TROP_ERR_INTERNAL (a neighbour's pattern is unknown: a bug).
+ * Memory grows with the regions and their facets; the exact vertices make
+ * it much slower than the count. */
+TROP_API trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear,
+                                         slong *per_output, const trop_net_t net,
+                                         const fmpq *box, trop_regionn_visit visit, void *arg,
+                                         const trop_regionn_opts *opts, trop_error *err);
+
 #ifdef __cplusplus
 }
 #endif
