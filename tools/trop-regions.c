@@ -1258,7 +1258,10 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
                                 &err);
     if (np.pr.drawn)
         fputc('\n', stderr);
-    if (st != TROP_OK && !(st == TROP_ERR_INTERRUPTED && np.timed_out && !tool_interrupted())) {
+    if (tool_interrupted()) {
+        fprintf(stderr, "%s: interrupted; no report written\n", prog);
+        rc = TOOL_EXIT_FAIL;
+    } else if (st != TROP_OK && !(st == TROP_ERR_INTERRUPTED && np.timed_out)) {
         tool_print_error(prog, o->net_path, &err);
         rc = TOOL_EXIT_FAIL;
     } else {

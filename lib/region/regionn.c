@@ -1291,7 +1291,8 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
             st = trop_error_set(err, TROP_ERR_LIMIT, "regions",
                                 "more than %ld regions", (long)o->max_regions);
         else
-            st = trop_error_set(err, TROP_ERR_INTERRUPTED, "regions", "interrupted");
+            st = trop_error_set(err, TROP_ERR_INTERRUPTED, "regions",
+                                "stopped before the end");
     } else
         res->complete = 1;
     for (i = 0; i < sh.nseeds; i++) {
