@@ -651,6 +651,80 @@ START_TEST(test_linear_same_as_plane)
 }
 END_TEST
 
+/* ---- decision regions ---- */
+
+START_TEST(test_decision_by_hand)
+{
+    /* outputs x, y, z on [-1,1]^3: the arg max splits the cube into 3
+     * connected classes; a relu layer first (relu(x), relu(-x), y, z) does
+     * not change that.  One output x^2-like: |x| - 1/2 (relu(x) + relu(-x)
+     * - 1/2): class 0 where |x| >= 1/2 (two slabs), class 1 in between: 3 */
+    trop_net_t net;
+    trop_layer_struct *L;
+    trop_regionn_count_t c;
+    fmpq *box = _fmpq_vec_init(6);
+    slong dec = -1;
+    cube(box, 3, "-1", "1");
+    trop_net_init(net, 3);
+    L = trop_net_append_layer(net, 4, TROP_ACT_RELU, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->W + 3, -1, 1);
+    fmpq_one(L->W + 7);
+    fmpq_one(L->W + 11);
+    fmpq_set_si(L->b + 2, 10, 1);       /* y + 10, z + 10: always active */
+    fmpq_set_si(L->b + 3, 10, 1);
+    L = trop_net_append_layer(net, 3, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);                 /* relu(x) - relu(-x) = x */
+    fmpq_set_si(L->W + 1, -1, 1);
+    fmpq_one(L->W + 4 + 2);             /* y */
+    fmpq_one(L->W + 8 + 3);             /* z */
+    fmpq_set_si(L->b + 1, -10, 1);
+    fmpq_set_si(L->b + 2, -10, 1);
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_decision(c, &dec, net, box, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(dec, 3);
+    trop_regionn_count_clear(c);
+    trop_net_clear(net);
+    trop_net_init(net, 3);
+    L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_set_si(L->W + 3, -1, 1);
+    L = trop_net_append_layer(net, 1, TROP_ACT_LINEAR, NULL, 1);
+    fmpq_one(L->W + 0);
+    fmpq_one(L->W + 1);
+    fmpq_set_si(L->b + 0, -1, 2);
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_decision(c, &dec, net, box, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(dec, 3);
+    trop_regionn_count_clear(c);
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 6);
+}
+END_TEST
+
+START_TEST(test_decision_same_as_plane)
+{
+    /* two-input classifiers (1 or 2 outputs): the decision regions equal
+     * the plane engine's (a maxout layer there, exact edge overlaps) */
+    trop_net_t net;
+    trop_region2_count_t a;
+    trop_regionn_count_t b;
+    fmpq *box = _fmpq_vec_init(4);
+    slong da = -1, db = -2;
+    if (plane_case(net, box, 11700, _i)) {
+        trop_region2_count_init(a);
+        trop_regionn_count_init(b);
+        ck_assert_int_eq(trop_region2_decision(a, &da, net, box, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(trop_regionn_decision(b, &db, net, box, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(da, db);
+        trop_region2_count_clear(a);
+        trop_regionn_count_clear(b);
+    }
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 4);
+}
+END_TEST
+
 START_TEST(test_maxout_rejected)
 {
     trop_net_t net;
@@ -715,6 +789,8 @@ static Suite *regionn_suite(void)
     tcase_add_loop_test(tc, test_volumes_fill_box, 0, trop_test_count(12));
     tcase_add_test(tc, test_linear_by_hand);
     tcase_add_loop_test(tc, test_linear_same_as_plane, 0, trop_test_count(40));
+    tcase_add_test(tc, test_decision_by_hand);
+    tcase_add_loop_test(tc, test_decision_same_as_plane, 0, trop_test_count(40));
     tcase_add_test(tc, test_maxout_rejected);
     tcase_add_test(tc, test_real_acas_box);
     suite_add_tcase(s, tc);

@@ -31,8 +31,8 @@ static void usage(FILE *fp)
 "plane of a bigger one (--slice-axes, --slice-points), is analysed on the\n"
 "plane with everything below.  A network with n >= 3 inputs and no slice\n"
 "is analysed in its n-dimensional box (relu / leaky layers; counts, per\n"
-"layer, --linear, --csv, --vertices, --volumes, --halfspaces, --max-seconds;\n"
-"no --domain all, --svg or --decision yet).\n"
+"layer, --linear, --decision, --csv, --vertices, --volumes, --halfspaces,\n"
+"--max-seconds; no --domain all or --svg).\n"
 "NNet networks are analysed on their normalised inputs.\n"
 "\n"
 "Options:\n"
@@ -1171,8 +1171,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_error err;
     tr_report R;
     int rc = -1, to_stdout, st;
-    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg"
-                      : o->decision ? "--decision" : NULL;
+    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg" : NULL;
     csv_ctx stats;
     slong linear = -1, *per_output = NULL;
     if (bad != NULL) {
@@ -1274,9 +1273,19 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.p = p;
         R.c = &c2;
         R.box = box;
+        rc = TOOL_EXIT_OK;
         R.linear = o->linear && c->complete ? linear : -1;
         R.per_output = per_output;
         R.decision = -1;
+        if (o->decision && c->complete) {
+            trop_regionn_count_t dc;
+            trop_regionn_count_init(dc);
+            if (trop_regionn_decision(dc, &R.decision, p->net, box, &ro, &err) != TROP_OK) {
+                tool_print_error(prog, o->net_path, &err);
+                rc = TOOL_EXIT_FAIL;
+            }
+            trop_regionn_count_clear(dc);
+        }
         R.areas = cc.stats;
         R.dim = n;
         R.complete = c->complete;
@@ -1284,8 +1293,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.seeds_complete = c->seeds_complete;
         R.done = c->done;
         R.seconds = tool_now() - np.t0;
-        rc = TOOL_EXIT_OK;
-        if (cc.fp && !to_stdout) {
+        if (cc.fp && rc == TOOL_EXIT_OK && !to_stdout) {
             if (ferror(cc.fp) || trop_afile_commit(&af, &err) != TROP_OK) {
                 fprintf(stderr, "%s: error writing %s\n", prog, o->csv_path);
                 rc = TOOL_EXIT_FAIL;

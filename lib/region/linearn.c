@@ -47,7 +47,24 @@ typedef struct {
     slong *preg;                /* [nprobe] */
     slong nprobe, capprobe;
     int failed;
+    const trop_net_struct *orig;   /* decision mode: the classifier, else NULL */
+    slong *label;                  /* decision mode: [nreg] its class */
+    fmpq *y;                       /* decision mode: [outputs of orig] */
 } lnctx;
+
+/* The class of the classifier at x: the arg max of its outputs (ties to
+ * the lower index); for one output, 0 if it is >= 0, else 1. */
+static slong classify(const lnctx *x, const fmpq *pt)
+{
+    slong k = trop_net_output_dim(x->orig), i, best = 0;
+    trop_net_eval_q(x->y, x->orig, pt);
+    if (k == 1)
+        return fmpq_sgn(x->y) >= 0 ? 0 : 1;
+    for (i = 1; i < k; i++)
+        if (fmpq_cmp(x->y + i, x->y + best) > 0)
+            best = i;
+    return best;
+}
 
 static void add_probe(lnctx *x, const trop_regionn_rec_struct *r, slong region, const fmpq *c,
                       const fmpz *d)
@@ -96,9 +113,14 @@ static int lin_visit(const trop_regionn_rec_struct *r, void *arg)
     for (l = 0; l < r->nlayers; l++)
         for (u = 0; u < r->units[l]; u++)
             x->pats[id * x->nunits + q++] = (unsigned char)r->branch[l][u];
-    for (k = 0; k < x->nout * n1; k++)
-        fmpq_init(x->maps + id * x->nout * n1 + k);
-    trop_regionn_rec_map(x->maps + id * x->nout * n1, r);
+    if (x->orig != NULL) {
+        x->label = trop_realloc(x->label, (size_t)x->capreg * sizeof(slong));
+        x->label[id] = classify(x, r->point);
+    } else {
+        for (k = 0; k < x->nout * n1; k++)
+            fmpq_init(x->maps + id * x->nout * n1 + k);
+        trop_regionn_rec_map(x->maps + id * x->nout * n1, r);
+    }
     x->nreg++;
     fmpq_init(s);
     fmpz_init(fcnt);
@@ -169,7 +191,9 @@ static slong uf_count(slong *par, slong nreg, const lnctx *x, const slong *nbr, 
         int same = 1;
         if (b < 0)
             continue;
-        for (t = lo * n1; t < hi * n1 && same; t++)
+        if (x->orig != NULL)
+            same = x->label[a] == x->label[b];
+        for (t = lo * n1; x->orig == NULL && t < hi * n1 && same; t++)
             same = fmpq_equal(x->maps + a * x->nout * n1 + t, x->maps + b * x->nout * n1 + t);
         if (same) {
             a = uf_find(par, a);
@@ -192,15 +216,20 @@ static int pat_cmp(const void *a, const void *b)
                   sort_base + *(const slong *)b * sort_len, (size_t)sort_len);
 }
 
-trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear, slong *per_output,
-                                const trop_net_t net, const fmpq *box,
-                                trop_regionn_visit visit, void *arg,
-                                const trop_regionn_opts *opts, trop_error *err)
+/* The merging of trop_regionn_linear (orig NULL) and of
+ * trop_regionn_decision (net is then orig followed by its class layers). */
+static trop_status merge_n(trop_regionn_count_t res, slong *linear, slong *per_output,
+                           const trop_net_struct *net, const trop_net_struct *orig,
+                           const fmpq *box, trop_regionn_visit visit, void *arg,
+                           const trop_regionn_opts *opts, trop_error *err)
 {
     lnctx x;
     trop_status st;
     slong l, k, *order, *nbr, *par, n1 = net->input_dim + 1;
     memset(&x, 0, sizeof x);
+    x.orig = orig;
+    if (orig != NULL)
+        x.y = _fmpq_vec_init(trop_net_output_dim(orig));
     x.visit = visit;
     x.arg = arg;
     x.net = net;
@@ -256,11 +285,49 @@ trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear, slong *
         trop_free(nbr);
         trop_free(par);
     }
-    for (k = 0; k < x.nreg * x.nout * n1; k++)
+    for (k = 0; orig == NULL && k < x.nreg * x.nout * n1; k++)
         fmpq_clear(x.maps + k);
     trop_free(x.maps);
+    trop_free(x.label);
+    if (orig != NULL)
+        _fmpq_vec_clear(x.y, trop_net_output_dim(orig));
     trop_free(x.pats);
     trop_free(x.ppats);
     trop_free(x.preg);
+    return st;
+}
+
+trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear, slong *per_output,
+                                const trop_net_t net, const fmpq *box,
+                                trop_regionn_visit visit, void *arg,
+                                const trop_regionn_opts *opts, trop_error *err)
+{
+    return merge_n(res, linear, per_output, net, NULL, box, visit, arg, opts, err);
+}
+
+trop_status trop_regionn_decision(trop_regionn_count_t res, slong *decision,
+                                  const trop_net_t net, const fmpq *box,
+                                  const trop_regionn_opts *opts, trop_error *err)
+{
+    /* net, then one relu unit per pair of outputs (out_i - out_j, i < j;
+     * out_0 itself for one output) and a dummy linear output: the regions
+     * of that net have one class each */
+    trop_net_t d;
+    trop_layer_struct *L;
+    trop_status st;
+    slong m = trop_net_output_dim(net), npair = m == 1 ? 1 : m * (m - 1) / 2, i, j, q = 0;
+    trop_net_init(d, net->input_dim);
+    trop_net_set(d, net);
+    L = trop_net_append_layer(d, npair, TROP_ACT_RELU, NULL, 1);
+    if (m == 1)
+        fmpq_one(L->W);
+    for (i = 0; i < m && m > 1; i++)
+        for (j = i + 1; j < m; j++, q++) {
+            fmpq_one(L->W + q * m + i);
+            fmpq_set_si(L->W + q * m + j, -1, 1);
+        }
+    trop_net_append_layer(d, 1, TROP_ACT_LINEAR, NULL, 1);
+    st = merge_n(res, decision, NULL, d, net, box, NULL, NULL, opts, err);
+    trop_net_clear(d);
     return st;
 }

@@ -332,6 +332,17 @@ TROP_API trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear
                                          const fmpq *box, trop_regionn_visit visit, void *arg,
                                          const trop_regionn_opts *opts, trop_error *err);
 
+/* Decision regions of a classifier in n dimensions: maximal connected sets
+ * on which the arg max of the outputs is one class (ties to the lower
+ * index; for one output, output >= 0 and output < 0), as
+ * trop_region2_decision on the plane.  res receives the counts of the
+ * network followed by one relu unit per pair of outputs (its activation
+ * regions cut where the class changes); *decision the number of decision
+ * regions, merged across facets as in trop_regionn_linear (same errors). */
+TROP_API trop_status trop_regionn_decision(trop_regionn_count_t res, slong *decision,
+                                           const trop_net_t net, const fmpq *box,
+                                           const trop_regionn_opts *opts, trop_error *err);
+
 #ifdef __cplusplus
 }
 #endif
