@@ -653,6 +653,16 @@ END_TEST
 
 /* ---- decision regions ---- */
 
+static slong decision_nd(const trop_net_t net, const fmpq *box)
+{
+    trop_regionn_count_t c;
+    slong dec = -1;
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_decision(c, &dec, net, box, NULL, NULL), TROP_OK);
+    trop_regionn_count_clear(c);
+    return dec;
+}
+
 START_TEST(test_decision_by_hand)
 {
     /* outputs x, y, z on [-1,1]^3: the arg max splits the cube into 3
@@ -661,9 +671,7 @@ START_TEST(test_decision_by_hand)
      * - 1/2): class 0 where |x| >= 1/2 (two slabs), class 1 in between: 3 */
     trop_net_t net;
     trop_layer_struct *L;
-    trop_regionn_count_t c;
     fmpq *box = _fmpq_vec_init(6);
-    slong dec = -1;
     cube(box, 3, "-1", "1");
     trop_net_init(net, 3);
     L = trop_net_append_layer(net, 4, TROP_ACT_RELU, NULL, 1);
@@ -680,10 +688,7 @@ START_TEST(test_decision_by_hand)
     fmpq_one(L->W + 8 + 3);             /* z */
     fmpq_set_si(L->b + 1, -10, 1);
     fmpq_set_si(L->b + 2, -10, 1);
-    trop_regionn_count_init(c);
-    ck_assert_int_eq(trop_regionn_decision(c, &dec, net, box, NULL, NULL), TROP_OK);
-    ck_assert_int_eq(dec, 3);
-    trop_regionn_count_clear(c);
+    ck_assert_int_eq(decision_nd(net, box), 3);
     trop_net_clear(net);
     trop_net_init(net, 3);
     L = trop_net_append_layer(net, 2, TROP_ACT_RELU, NULL, 1);
@@ -693,10 +698,7 @@ START_TEST(test_decision_by_hand)
     fmpq_one(L->W + 0);
     fmpq_one(L->W + 1);
     fmpq_set_si(L->b + 0, -1, 2);
-    trop_regionn_count_init(c);
-    ck_assert_int_eq(trop_regionn_decision(c, &dec, net, box, NULL, NULL), TROP_OK);
-    ck_assert_int_eq(dec, 3);
-    trop_regionn_count_clear(c);
+    ck_assert_int_eq(decision_nd(net, box), 3);
     trop_net_clear(net);
     _fmpq_vec_clear(box, 6);
 }
