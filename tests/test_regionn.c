@@ -262,6 +262,65 @@ static int plane_case(trop_net_t net, fmpq *box, unsigned long long seed, int i)
     return 1;
 }
 
+/* Counts over all of R^n (box NULL): regions and bounded ones. */
+static void whole_space(slong n, const char *rows, slong want, slong want_bounded)
+{
+    trop_net_t net;
+    trop_regionn_count_t c;
+    planes_net(net, n, rows);
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_count(c, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(c->regions, want);
+    ck_assert_int_eq(c->bounded, want_bounded);
+    trop_regionn_count_clear(c);
+    trop_net_clear(net);
+}
+
+START_TEST(test_whole_space_by_hand)
+{
+    /* over all of R^3: one plane: 2 half-spaces (unbounded, with a line of
+     * directions in them); 3 parallel planes: 4 slabs; the octants: 8;
+     * 4 central planes in general position: 14 cones; 4 planes in general
+     * position: 1 + 4 + 6 + 4 = 15 regions, C(3, 3) = 1 bounded (the
+     * tetrahedron x, y, z >= 0, x + y + z <= 1); 5: 26 and C(4, 3) = 4 */
+    whole_space(3, "1 2 3 4", 2, 0);
+    whole_space(3, "1 1 0 0;1 1 0 -1;2 2 0 1", 4, 0);
+    whole_space(3, "1 0 0 0;0 1 0 0;0 0 1 0", 8, 0);
+    whole_space(3, "1 0 0 0;0 1 0 0;0 0 1 0;1 1 1 0", 14, 0);
+    whole_space(3, "1 0 0 0;0 1 0 0;0 0 1 0;-1 -1 -1 1", 15, 1);
+    whole_space(3, "1 0 0 0;0 1 0 0;0 0 1 0;-1 -1 -1 1;1 -2 3 -1/2", 26, 4);
+    /* four dimensions: the 16 orthants */
+    whole_space(4, "1 0 0 0 0;0 1 0 0 0;0 0 1 0 0;0 0 0 1 0", 16, 0);
+}
+END_TEST
+
+START_TEST(test_whole_space_as_plane)
+{
+    /* over all of R^2: the n-D engine's exact mode and the plane engine
+     * (oriented projective plane) agree on regions, bounded ones and every
+     * layer */
+    trop_net_t net;
+    trop_region2_count_t a;
+    trop_regionn_count_t b;
+    fmpq *box = _fmpq_vec_init(4);
+    slong l;
+    if (plane_case(net, box, 12800, _i)) {
+        trop_region2_count_init(a);
+        trop_regionn_count_init(b);
+        ck_assert_int_eq(trop_region2_count(a, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(trop_regionn_count(b, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
+        ck_assert_int_eq(a->regions, b->regions);
+        ck_assert_int_eq(a->bounded, b->bounded);
+        for (l = 0; l < net->nlayers; l++)
+            ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
+        trop_region2_count_clear(a);
+        trop_regionn_count_clear(b);
+    }
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 4);
+}
+END_TEST
+
 START_TEST(test_same_as_plane_engine)
 {
     /* two-input relu / leaky nets (some with float weights): the n-D engine
@@ -784,6 +843,8 @@ static Suite *regionn_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_boxes_by_hand);
     tcase_add_test(tc, test_halfspace_domain);
+    tcase_add_test(tc, test_whole_space_by_hand);
+    tcase_add_loop_test(tc, test_whole_space_as_plane, 0, trop_test_count(40));
     tcase_add_loop_test(tc, test_zaslavsky_general_position, 0, trop_test_count(9));
     tcase_add_loop_test(tc, test_same_as_plane_engine, 0, trop_test_count(40));
     tcase_add_loop_test(tc, test_product_arrangement, 0, trop_test_count(12));

@@ -226,6 +226,10 @@ static trop_status merge_n(trop_regionn_count_t res, slong *linear, slong *per_o
     lnctx x;
     trop_status st;
     slong l, k, *order, *nbr, *par, n1 = net->input_dim + 1;
+    if (box == NULL)
+        return trop_error_set(err, TROP_ERR_INVALID, "regions",
+                              "linear and decision regions in more than two dimensions need a "
+                              "box domain");
     memset(&x, 0, sizeof x);
     x.orig = orig;
     if (orig != NULL)

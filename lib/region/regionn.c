@@ -59,6 +59,8 @@ typedef struct {
     fmpz **Wz, **bz;        /* layer l scaled to integers by Dz[l] */
     fmpz *Dz;               /* [nl] */
     fmpz_t one;
+    int nobox;              /* the domain is all of R^n (cut by half-spaces):
+                               no guide, every decision exact */
 } nctx;
 
 /* Bound on |g(x)| over the box for a row g: [n+1]. */
@@ -372,11 +374,14 @@ static void vset_tight(const nctx *c, const nreg *R, ulong *z, const double *x)
 static void vrep_rebuild(const nctx *c, nreg *R)
 {
     slong n = c->n, n1 = n + 1, k, j, f;
-    double *pts = trop_malloc((size_t)(R->m * n) * sizeof(double));
+    double *pts;
     trop_hull_t h;
     trop_error err;
     trop_hull_opts o = {0, 0};
     R->V = 0;
+    if (c->nobox || R->m <= n)  /* unbounded regions: no guide */
+        return;
+    pts = trop_malloc((size_t)(R->m * n) * sizeof(double));
     for (k = 0; k < R->m; k++) {
         const double *g = R->g + k * n1;
         double s = row_eval(g, R->ptd, n);
@@ -645,6 +650,49 @@ static void decide_exact(int *side, fmpq *wit0, fmpq *wit1, const nctx *c, const
     _fmpq_vec_clear(ys, d);
 }
 
+/* 1 if R is bounded: its recession cone {d : grad g_k . d >= 0} is {0},
+ * decided by exact LPs maximising +-d_j over that cone cut to the cube
+ * |d_i| <= 1 (2 n of them; used for the whole-space domain only). */
+static int region_bounded(const nctx *c, const nreg *R)
+{
+    slong n = c->n, n1 = n + 1, m = R->m + 2 * n, k, j, s;
+    slong nq = FLINT_MAX(c->nunits, 1) * n1;
+    fmpq *Q = _fmpq_vec_init(nq), *h = _fmpq_vec_init(m * n1);
+    fmpq *obj = _fmpq_vec_init(n), *y0 = _fmpq_vec_init(n), *ys = _fmpq_vec_init(n);
+    fmpq_t v;
+    int bounded = 1;
+    fmpq_init(v);
+    z_rows(Q, c, R->pat, c->nl - 1);
+    for (k = 0; k < R->m; k++) {
+        const fmpq *src = R->gid[k] >= 0 ? Q + R->gid[k] * n1 : c->qdom + (-1 - R->gid[k]) * n1;
+        for (j = 0; j < n; j++)
+            if (R->gsg[k] > 0)
+                fmpq_set(h + k * n1 + j, src + j);
+            else
+                fmpq_neg(h + k * n1 + j, src + j);
+    }
+    for (j = 0; j < n; j++) {
+        fmpq_set_si(h + (R->m + 2 * j) * n1 + j, 1, 1);
+        fmpq_one(h + (R->m + 2 * j) * n1 + n);
+        fmpq_set_si(h + (R->m + 2 * j + 1) * n1 + j, -1, 1);
+        fmpq_one(h + (R->m + 2 * j + 1) * n1 + n);
+    }
+    for (j = 0; j < n && bounded; j++)
+        for (s = -1; s <= 1 && bounded; s += 2) {
+            _trop_qvec_zero(obj, n);
+            fmpq_set_si(obj + j, s, 1);
+            if (_trop_qlp_max(ys, v, h, m, n, obj, y0) != 0 || fmpq_sgn(v) > 0)
+                bounded = 0;
+        }
+    fmpq_clear(v);
+    _fmpq_vec_clear(Q, nq);
+    _fmpq_vec_clear(h, m * n1);
+    _fmpq_vec_clear(obj, n);
+    _fmpq_vec_clear(y0, n);
+    _fmpq_vec_clear(ys, n);
+    return bounded;
+}
+
 /* ---- the search ---- */
 
 typedef struct nshared nshared;
@@ -653,7 +701,7 @@ typedef struct {
     const nctx *c;
     nshared *sh;
     slong *per_layer;
-    slong regions, exact, filtered;
+    slong regions, bounded, exact, filtered;
     double *fv;
     signed char *sgn;
     slong fvcap;
@@ -821,6 +869,7 @@ static void layer_done(nworker *w, nreg *R, slong l, const double *Zl, const dou
     w->per_layer[l]++;
     if (l == c->nl - 1) {
         w->regions++;
+        w->bounded += c->nobox ? region_bounded(c, R) : 1;
         visit_leaf(w, R);
         if ((w->regions & 255) == 0) {
             __atomic_add_fetch(&w->sh->found, 256, __ATOMIC_RELAXED);
@@ -1052,21 +1101,23 @@ static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box
         }
     }
     c->nunits = c->ustart[c->nl];
-    c->ndom = 2 * n + nhs;
+    c->nobox = box == NULL;
+    c->ndom = (c->nobox ? 0 : 2 * n) + nhs;
     c->nrows = c->ndom + c->nunits;
     c->words = (c->nrows + 1 + FLINT_BITS - 1) / FLINT_BITS;
     c->X = trop_malloc((size_t)n * sizeof(double));
     for (j = 0; j < n; j++)
-        c->X[j] = fmax(fabs(fmpq_get_d(box + 2 * j)), fabs(fmpq_get_d(box + 2 * j + 1)))
-                  * (1 + 4 * UR) + 1e-300;
-    c->qdom = _fmpq_vec_init(c->ndom * n1);
-    for (j = 0; j < n; j++) {
+        c->X[j] = c->nobox ? HUGE_VAL
+                  : fmax(fabs(fmpq_get_d(box + 2 * j)), fabs(fmpq_get_d(box + 2 * j + 1)))
+                        * (1 + 4 * UR) + 1e-300;
+    c->qdom = _fmpq_vec_init(FLINT_MAX(c->ndom, 1) * n1);
+    for (j = 0; j < n && !c->nobox; j++) {
         fmpq_one(c->qdom + (2 * j) * n1 + j);
         fmpq_neg(c->qdom + (2 * j) * n1 + n, box + 2 * j);
         fmpq_set_si(c->qdom + (2 * j + 1) * n1 + j, -1, 1);
         fmpq_set(c->qdom + (2 * j + 1) * n1 + n, box + 2 * j + 1);
     }
-    _trop_qvec_set(c->qdom + 2 * n * n1, hs, nhs * n1);
+    _trop_qvec_set(c->qdom + (c->ndom - nhs) * n1, hs, nhs * n1);
     c->dom = trop_malloc((size_t)(c->ndom * n1) * sizeof(double));
     c->dome = trop_malloc((size_t)c->ndom * sizeof(double));
     for (k = 0; k < c->ndom; k++) {
@@ -1101,7 +1152,7 @@ static void ctx_clear(nctx *c)
     trop_free(c->X);
     trop_free(c->dom);
     trop_free(c->dome);
-    _fmpq_vec_clear(c->qdom, c->ndom * (c->n + 1));
+    _fmpq_vec_clear(c->qdom, FLINT_MAX(c->ndom, 1) * (c->n + 1));
 }
 
 /* An exact point strictly inside the domain (a box cut by half-spaces),
@@ -1116,7 +1167,7 @@ static int domain_point(fmpq *pt, const nctx *c)
     int ok;
     fmpq_init(v);
     fmpq_init(mn);
-    for (j = 0; j < n; j++) {
+    for (j = 0; j < n && !c->nobox; j++) {
         /* the centre (lo + hi) / 2: the rows are x - lo >= 0, hi - x >= 0 */
         fmpq_sub(y0 + j, c->qdom + (2 * j + 1) * n1 + n, c->qdom + (2 * j) * n1 + n);
         fmpq_div_2exp(y0 + j, y0 + j, 1);
@@ -1194,7 +1245,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
         o = &o0;
     }
     TROP_ASSERT(n >= 2 && net->nlayers >= 1);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n && box != NULL; i++)
         TROP_ASSERT(fmpq_cmp(box + 2 * i, box + 2 * i + 1) < 0);
     trop_regionn_count_clear(res);
     res->nlayers = net->nlayers;
@@ -1269,6 +1320,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
         for (l = 1; l < c.nl; l++)
             res->per_layer[l] += th[t].w.per_layer[l];
         res->regions += th[t].w.regions;
+        res->bounded += th[t].w.bounded;
         res->exact += th[t].w.exact;
         res->filtered += th[t].w.filtered;
         if (th[t].w.stop)

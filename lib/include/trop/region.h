@@ -280,7 +280,7 @@ typedef struct trop_regionn_opts {
 } trop_regionn_opts;
 
 /* Counts of trop_regionn_count.  regions: activation regions of the
- * domain; per_layer: [nlayers] regions after each layer; seeds: the
+ * domain, bounded: how many of them are bounded; per_layer: [nlayers] regions after each layer; seeds: the
  * regions of layer 0 (the units of work) and done: how many of their
  * subtrees were finished; complete: 1 if nothing was cut short (else the
  * counts are partial); seeds_complete: 1 if the layer-0 pass finished
@@ -289,7 +289,7 @@ typedef struct trop_regionn_opts {
  * many cut decisions the double certificates settled and how many needed
  * the exact LP.  Ownership: init/clear. */
 typedef struct trop_regionn_count_struct {
-    slong regions, nlayers;
+    slong regions, bounded, nlayers;
     slong *per_layer;
     slong seeds, done;
     int complete, seeds_complete;
@@ -302,7 +302,10 @@ TROP_API void trop_regionn_count_clear(trop_regionn_count_t r);
 
 /* Enumerates the activation regions of a ReLU / leaky-ReLU network with
  * dim = net->input_dim >= 2 inputs inside box: [2 dim] = lo0, hi0, lo1,
- * hi1, ... (lo < hi), optionally cut by opts->halfspaces.  Exact: a unit
+ * hi1, ... (lo < hi), or over all of R^dim (box NULL: unbounded regions
+ * included; every decision then goes to the exact LP, and boundedness is
+ * decided by 2 dim exact LPs per region, so this is for small networks),
+ * optionally cut by opts->halfspaces.  Exact: a unit
  * is said to cut a region only with a rational point strictly inside each
  * side, and said not to cut it only with a Farkas-type certificate whose
  * rounding is bounded, or after an exact LP (lib/region/regionn.c;
