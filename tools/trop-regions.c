@@ -31,8 +31,8 @@ static void usage(FILE *fp)
 "plane of a bigger one (--slice-axes, --slice-points), is analysed on the\n"
 "plane with everything below.  A network with n >= 3 inputs and no slice\n"
 "is analysed in its n-dimensional box (relu / leaky layers; counts, per\n"
-"layer, --linear, --decision, --csv, --vertices, --volumes, --halfspaces,\n"
-"--max-seconds; no --domain all or --svg).\n"
+"layer, --domain all (exact LPs only: small networks), --linear, --decision,\n"
+"--csv, --vertices, --volumes, --halfspaces, --max-seconds; no --svg).\n"
 "NNet networks are analysed on their normalised inputs.\n"
 "\n"
 "Options:\n"
@@ -636,7 +636,9 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
         fprintf(fp, "half-spaces: %s (A1 x0 + ... + An x(n-1) + C >= 0)\n", R->o->halfplanes);
     else if (R->o->halfplanes)
         fprintf(fp, "half-planes: %s (A t0 + B t1 + C >= 0)\n", R->o->halfplanes);
-    if (R->box == NULL)
+    if (R->box == NULL && R->dim > 2)
+        fprintf(fp, "domain: all of R^%ld\n", R->dim);
+    else if (R->box == NULL)
         fprintf(fp, "domain: the whole plane\n");
     else {
         fprintf(fp, "domain: box ");
@@ -1171,7 +1173,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     trop_error err;
     tr_report R;
     int rc = -1, to_stdout, st;
-    const char *bad = o->all ? "--domain all" : o->svg_path ? "--svg" : NULL;
+    const char *bad = o->svg_path ? "--svg" : NULL;
     csv_ctx stats;
     slong linear = -1, *per_output = NULL;
     if (bad != NULL) {
@@ -1179,7 +1181,13 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
                                     "--slice-axes or --slice-points, or leave %s out)", bad, n, bad);
         goto done;
     }
-    for (i = 0; i < n; i++) {
+    if (o->all && (o->linear || o->decision || o->volumes || o->vertices)) {
+        rc = tool_usage_error(prog, "%s needs a box in %ld dimensions, not --domain all",
+                              o->linear ? "--linear" : o->decision ? "--decision"
+                              : o->volumes ? "--volumes" : "--vertices", n);
+        goto done;
+    }
+    for (i = 0; i < n && !o->all; i++) {
         fmpq_set(box + 2 * i, p->lo + i);
         fmpq_set(box + 2 * i + 1, p->hi + i);
         if (fmpq_equal(box + 2 * i, box + 2 * i + 1)) {
@@ -1253,8 +1261,8 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         st = trop_regionn_linear(c, &linear, per_output, p->net, box,
                                  cc.fp || cc.stats ? nd_row : NULL, &cc, &ro, &err);
     else
-        st = trop_regionn_count(c, p->net, box, cc.fp || cc.stats ? nd_row : NULL, &cc, &ro,
-                                &err);
+        st = trop_regionn_count(c, p->net, o->all ? NULL : box,
+                                cc.fp || cc.stats ? nd_row : NULL, &cc, &ro, &err);
     if (np.pr.drawn)
         fputc('\n', stderr);
     if (tool_interrupted()) {
@@ -1264,7 +1272,8 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         tool_print_error(prog, o->net_path, &err);
         rc = TOOL_EXIT_FAIL;
     } else {
-        c2.regions = c2.bounded = c->regions;
+        c2.regions = c->regions;
+        c2.bounded = c->bounded;
         c2.nlayers = c->nlayers;
         c2.per_layer = c->per_layer;
         memset(&R, 0, sizeof R);
@@ -1272,7 +1281,7 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
         R.net = net;
         R.p = p;
         R.c = &c2;
-        R.box = box;
+        R.box = o->all ? NULL : box;
         rc = TOOL_EXIT_OK;
         R.linear = o->linear && c->complete ? linear : -1;
         R.per_output = per_output;
