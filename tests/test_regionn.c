@@ -410,6 +410,22 @@ START_TEST(test_product_arrangement)
 }
 END_TEST
 
+/* net = a random n-input net (trop_test_rand_net with depth and variant,
+ * seeded); 0 if the draw has a maxout layer (the net is still to be
+ * cleared). */
+static int nd_case(trop_net_t net, slong n, slong depth, slong variant, unsigned long long seed)
+{
+    trop_rng r;
+    slong l;
+    trop_rng_init(&r, seed);
+    trop_net_init(net, n);
+    trop_test_rand_net(net, n, depth, variant, &r);
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layers[l].act == TROP_ACT_MAXOUT)
+            return 0;
+    return 1;
+}
+
 /* ---- point location: every region's point and map are right ---- */
 
 typedef struct {
@@ -504,11 +520,8 @@ START_TEST(test_point_location)
     fmpq *box = _fmpq_vec_init(2 * n), *x = _fmpq_vec_init(n);
     unsigned char *pat;
     trop_rng_init(&r, 7400 + (unsigned long long)_i);
-    trop_net_init(net, n);
-    trop_test_rand_net(net, n, 1 + _i % 3, _i % 2, &r);
-    for (l = 0; l < net->nlayers; l++)
-        if (net->layers[l].act == TROP_ACT_MAXOUT)
-            goto done;
+    if (!nd_case(net, n, 1 + _i % 3, _i % 2, 7400 + (unsigned long long)_i))
+        goto done;
     cube(box, n, "-2", "2");
     memset(&c, 0, sizeof(c));
     c.n = n;
@@ -786,6 +799,34 @@ START_TEST(test_decision_same_as_plane)
 }
 END_TEST
 
+/* ---- P and Q over R^n ---- */
+
+START_TEST(test_pq_pieces_equal_terms)
+{
+    /* 3- and 4-input nets: the linear regions of every P and Q over R^n
+     * (distinct pieces over the exact activation regions) equal the term
+     * counts of the algebraic conversion, pruned (a second method: tropical
+     * products and exact pruning, lib/tpoly) */
+    trop_net_t net;
+    trop_trat_struct *F;
+    slong n = 3 + _i % 2, o, nout, *cnt;
+    if (!nd_case(net, n, 1 + _i % 2, _i % 2, 13900 + (unsigned long long)_i))
+        goto done;
+    nout = trop_net_output_dim(net);
+    F = trop_test_trats_of(net);
+    cnt = malloc((size_t)(2 * nout) * sizeof(slong));
+    ck_assert_int_eq(trop_regionn_pq_pieces(cnt, net, NULL, NULL), TROP_OK);
+    for (o = 0; o < nout; o++) {
+        ck_assert_int_eq(cnt[2 * o], F[o].num->length);
+        ck_assert_int_eq(cnt[2 * o + 1], F[o].den->length);
+    }
+    free(cnt);
+    trop_test_trats_free(F, nout);
+done:
+    trop_net_clear(net);
+}
+END_TEST
+
 START_TEST(test_maxout_rejected)
 {
     trop_net_t net;
@@ -854,6 +895,7 @@ static Suite *regionn_suite(void)
     tcase_add_loop_test(tc, test_linear_same_as_plane, 0, trop_test_count(40));
     tcase_add_test(tc, test_decision_by_hand);
     tcase_add_loop_test(tc, test_decision_same_as_plane, 0, trop_test_count(40));
+    tcase_add_loop_test(tc, test_pq_pieces_equal_terms, 0, trop_test_count(20));
     tcase_add_test(tc, test_maxout_rejected);
     tcase_add_test(tc, test_real_acas_box);
     suite_add_tcase(s, tc);

@@ -54,9 +54,11 @@ static void usage(FILE *fp)
 "                        the vertices and rays of the terms' cells)\n"
 "  --certify-max-terms N  skip that proof for a P or Q with more than N terms\n"
 "                        (default 20000; 0: no limit)\n"
-"  --self-check          regions method: count the linear regions of every P and\n"
-"                        Q over the plane by geometry and check that they equal\n"
-"                        the term counts (a second pass; exit 1 if not)\n"
+"  --self-check          count the linear regions of every P and Q by geometry\n"
+"                        (over the plane with the regions method; over R^n,\n"
+"                        from the exact activation regions, for 3 or more\n"
+"                        inputs) and check that they equal the term counts (a\n"
+"                        second pass; exit 1 if not)\n"
 "  --threads N           regions method: threads, 1..1024 (default: one per\n"
 "                        processor)\n"
 "  --no-prune            keep every term (algebra method; for comparison; slow)\n"
@@ -187,8 +189,6 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     so.box = o->box;
     if ((rc = tool_slice_opts_check(&so, prog)) >= 0)
         return rc;
-    if (o->self_check && o->method == METHOD_ALGEBRA)
-        return tool_usage_error(prog, "--self-check checks the regions method");
     if (!o->prune && o->method == METHOD_REGIONS)
         return tool_usage_error(prog, "--no-prune needs --method algebra (the regions method "
                                       "finds only the terms that matter)");
@@ -209,6 +209,10 @@ static int resolve_method(tz_opts *o, slong m)
     if (o->method == METHOD_REGIONS && m != 2)
         return tool_usage_error(prog, "--method regions needs two inputs (use --slice-axes or "
                                       "--slice-points); this problem has %ld", m);
+    if (o->self_check && o->method == METHOD_ALGEBRA && m == 2)
+        return tool_usage_error(prog, "--self-check on a plane checks the regions method");
+    if (o->self_check && m < 2)
+        return tool_usage_error(prog, "--self-check needs two or more variables");
     return -1;
 }
 
@@ -424,8 +428,9 @@ static void write_text(FILE *fp, const tz_report *R)
     } else
         fprintf(fp, "method: algebra (exact tropical products, pruned as they go)\n");
     if (R->self_check >= 0)
-        fprintf(fp, "self-check: the linear regions of every P and Q over the plane, counted "
-                    "by geometry, %s their term counts\n", R->self_check ? "equal" : "DIFFER FROM");
+        fprintf(fp, "self-check: the linear regions of every P and Q over %s, counted "
+                    "by geometry, %s their term counts\n",
+                R->p->m == 2 ? "the plane" : "R^n", R->self_check ? "equal" : "DIFFER FROM");
     if (R->o->prune && R->rinfo == NULL)
         fprintf(fp, "pruning, all steps: %ld candidate terms, %ld kept, %ld dropped; certified by "
                     "qhull + exact check %ld, exact 1-D %ld, exact LP %ld\n",
@@ -664,9 +669,11 @@ int main(int argc, char **argv)
         R.ver = NULL;
         R.rinfo = o.method == METHOD_REGIONS ? &rinfo : NULL;
         R.self_check = -1;
-        if (o.self_check && o.method == METHOD_REGIONS) {
+        if (o.self_check) {
             slong *cnt = flint_malloc((size_t)(2 * nout) * sizeof(slong));
-            if (trop_region2_pq_linear(cnt, p.net, NULL, &err) != TROP_OK) {
+            trop_status cs = p.m == 2 ? trop_region2_pq_linear(cnt, p.net, NULL, &err)
+                                      : trop_regionn_pq_pieces(cnt, p.net, NULL, &err);
+            if (cs != TROP_OK) {
                 tool_print_error(prog, o.net_path, &err);
                 rc = TOOL_EXIT_FAIL;
             } else {

@@ -335,3 +335,100 @@ trop_status trop_regionn_decision(trop_regionn_count_t res, slong *decision,
     trop_net_clear(d);
     return st;
 }
+
+/* ---- the pieces of Zhang's P and Q over R^n ---- */
+
+typedef struct {
+    trop_pqnet_t e;
+    slong dim, nout, npieces, cap;
+    fmpq *Pa, *Qa;          /* [nout x (dim+1)] scratch */
+    fmpq *all;              /* [npieces x (2 nout) x (dim+1)]: per region */
+    int failed;
+} pqctx;
+
+static void pq_grow(pqctx *x)
+{
+    slong w = 2 * x->nout * (x->dim + 1), k;
+    if (x->npieces < x->cap)
+        return;
+    x->cap = FLINT_MAX(64, 2 * x->cap);
+    x->all = trop_realloc(x->all, (size_t)(x->cap * w) * sizeof(fmpq));
+    for (k = x->npieces * w; k < x->cap * w; k++)
+        fmpq_init(x->all + k);
+}
+
+static int pq_visit(const trop_regionn_rec_struct *r, void *arg)
+{
+    pqctx *x = arg;
+    slong w = x->nout * (x->dim + 1);
+    pq_grow(x);
+    if (!trop_pqnet_piece(x->Pa, x->Qa, x->e, r->point)) {
+        x->failed = 1;
+        return 1;
+    }
+    _trop_qvec_set(x->all + x->npieces * 2 * w, x->Pa, w);
+    _trop_qvec_set(x->all + x->npieces * 2 * w + w, x->Qa, w);
+    x->npieces++;
+    return 0;
+}
+
+static _Thread_local const fmpq *pq_base;
+static _Thread_local slong pq_stride, pq_off, pq_len;
+
+static int pq_cmp(const void *a, const void *b)
+{
+    const fmpq *u = pq_base + *(const slong *)a * pq_stride + pq_off;
+    const fmpq *v = pq_base + *(const slong *)b * pq_stride + pq_off;
+    slong j;
+    for (j = 0; j < pq_len; j++) {
+        int c = fmpq_cmp(u + j, v + j);
+        if (c != 0)
+            return c;
+    }
+    return 0;
+}
+
+trop_status trop_regionn_pq_pieces(slong *counts, const trop_net_t net,
+                                   const trop_regionn_opts *opts, trop_error *err)
+{
+    pqctx x;
+    trop_regionn_count_t res;
+    trop_status st;
+    slong n1 = net->input_dim + 1, f, k, *idx;
+    memset(&x, 0, sizeof x);
+    x.dim = net->input_dim;
+    x.nout = trop_net_output_dim(net);
+    trop_pqnet_init(x.e, net);
+    x.Pa = _fmpq_vec_init(x.nout * n1);
+    x.Qa = _fmpq_vec_init(x.nout * n1);
+    trop_regionn_count_init(res);
+    st = trop_regionn_count(res, net, NULL, pq_visit, &x, opts, err);
+    if (st == TROP_OK && x.failed)
+        st = trop_error_set(err, TROP_ERR_PRECISION, "regions",
+                            "a region's interior point lies where a unit is 0 (a unit "
+                            "identically 0 on a region); the pieces were not counted");
+    idx = trop_malloc((size_t)FLINT_MAX(x.npieces, 1) * sizeof(slong));
+    for (f = 0; st == TROP_OK && f < 2 * x.nout; f++) {
+        slong distinct = 0;
+        for (k = 0; k < x.npieces; k++)
+            idx[k] = k;
+        pq_base = x.all;
+        pq_stride = 2 * x.nout * n1;
+        /* P of output o at o * n1, its Q at (nout + o) * n1 */
+        pq_off = (f % 2 ? x.nout + f / 2 : f / 2) * n1;
+        pq_len = n1;
+        qsort(idx, (size_t)x.npieces, sizeof(slong), pq_cmp);
+        for (k = 0; k < x.npieces; k++)
+            distinct += k == 0 || pq_cmp(idx + k - 1, idx + k) != 0;
+        counts[f] = distinct;
+    }
+    trop_free(idx);
+    for (k = 0; k < x.cap * 2 * x.nout * n1; k++)
+        fmpq_clear(x.all + k);
+    trop_free(x.all);
+    _fmpq_vec_clear(x.Pa, x.nout * n1);
+    _fmpq_vec_clear(x.Qa, x.nout * n1);
+    trop_pqnet_clear(x.e);
+    trop_regionn_count_clear(res);
+    return st;
+}

@@ -335,6 +335,21 @@ TROP_API trop_status trop_regionn_linear(trop_regionn_count_t res, slong *linear
                                          const fmpq *box, trop_regionn_visit visit, void *arg,
                                          const trop_regionn_opts *opts, trop_error *err);
 
+/* The linear regions over all of R^dim of Zhang's P and Q of every output
+ * (as functions), counts: [2 x output_dim], P of output o at 2 o, its Q at
+ * 2 o + 1, for a network with dim >= 2 inputs.  P and Q are convex, so a
+ * linear region is exactly the set where one affine piece is P, and their
+ * number is the number of distinct pieces of P over the activation regions
+ * (read exactly at each region's point with trop_pqnet_piece).  It must
+ * equal the term count of the pruned P from trop_trat_vec_set_net: an
+ * independent check of the terms by geometry (tropicalize --self-check).
+ * Enumerates R^dim in the exact mode of trop_regionn_count: for small
+ * networks.  Errors: those of trop_regionn_count, TROP_ERR_PRECISION (a
+ * region's point lies on a unit's zero set, which needs a unit identically
+ * 0 on a region). */
+TROP_API trop_status trop_regionn_pq_pieces(slong *counts, const trop_net_t net,
+                                            const trop_regionn_opts *opts, trop_error *err);
+
 /* Decision regions of a classifier in n dimensions: maximal connected sets
  * on which the arg max of the outputs is one class (ties to the lower
  * index; for one output, output >= 0 and output < 0), as
