@@ -124,7 +124,8 @@ START_TEST(test_halfspace_domain)
 {
     /* the octants inside the cube cut by x + y + z <= 0 (through the
      * origin): all but the positive octant meet it: 7; cut by x + y + z
-     * <= -5/2 instead: only the points near (-1, -1, -1): 1 */
+     * <= -5/2 instead: only the points near (-1, -1, -1): 1.  Zero rows and
+     * the region limit below. */
     trop_net_t net;
     fmpq *box = _fmpq_vec_init(6), *hs = _fmpq_vec_init(4);
     trop_regionn_opts o;
@@ -139,6 +140,28 @@ START_TEST(test_halfspace_domain)
     ck_assert_int_eq(count_nd(net, box, &o), 7);
     fmpq_set_si(hs + 3, -5, 2);
     ck_assert_int_eq(count_nd(net, box, &o), 1);
+    /* a row 0 . x + 0 >= 0 constrains nothing: the 8 octants; 0 . x - 1 >=
+     * 0 holds nowhere: no region */
+    _trop_qvec_zero(hs, 4);
+    ck_assert_int_eq(count_nd(net, box, &o), 8);
+    fmpq_set_si(hs + 3, -1, 1);
+    ck_assert_int_eq(count_nd(net, box, &o), 0);
+    {
+        /* --max-regions: 8 regions, a limit of 3 stops with TROP_ERR_LIMIT,
+         * a limit of 8 does not */
+        trop_regionn_count_t c;
+        trop_error err;
+        trop_regionn_opts lim;
+        memset(&lim, 0, sizeof lim);
+        lim.max_regions = 3;
+        trop_regionn_count_init(c);
+        ck_assert_int_eq(trop_regionn_count(c, net, box, NULL, NULL, &lim, &err), TROP_ERR_LIMIT);
+        ck_assert_int_eq(c->complete, 0);
+        lim.max_regions = 8;
+        ck_assert_int_eq(trop_regionn_count(c, net, box, NULL, NULL, &lim, &err), TROP_OK);
+        ck_assert_int_eq(c->regions, 8);
+        trop_regionn_count_clear(c);
+    }
     trop_net_clear(net);
     _fmpq_vec_clear(box, 6);
     _fmpq_vec_clear(hs, 4);

@@ -240,7 +240,7 @@ static trop_status merge_n(trop_regionn_count_t res, slong *linear, slong *per_o
     x.dim = net->input_dim;
     x.nout = trop_net_output_dim(net);
     for (l = 0; l < net->nlayers; l++)
-        if (net->layers[l].act != TROP_ACT_LINEAR)
+        if (_trop_layer_branches(net->layers + l))
             x.nunits += net->layers[l].nout;
     st = trop_regionn_count(res, net, box, lin_visit, &x, opts, err);
     if (st == TROP_OK && x.failed)

@@ -87,6 +87,14 @@ void _xlimbs_get_fmpz(fmpz_t r, int s, const mp_limb_t *m, slong N);
 
 /* ---- regionn.c: what vertn.c needs of a visited n-D region ---- */
 
+/* 1 if the units of layer L branch: relu, leaky with a slope other than 1
+ * (slope 1 is the identity), maxout; 0 for linear layers. */
+static inline int _trop_layer_branches(const trop_layer_struct *L)
+{
+    return L->act != TROP_ACT_LINEAR && !(L->act == TROP_ACT_LEAKY && fmpq_is_one(L->slope));
+}
+
+
 /* rows: [nrows x (dim+1)] (initialised) = the region's inequalities
  * rows[k] . (x, 1) >= 0, exact. */
 void _trop_regionn_rows(fmpq *rows, const trop_regionn_rec_struct *r);

@@ -61,6 +61,7 @@ typedef struct {
     fmpz_t one;
     int nobox;              /* the domain is all of R^n (cut by half-spaces):
                                no guide, every decision exact */
+    int empty;              /* a half-space 0 . x + c >= 0 with c < 0 */
 } nctx;
 
 /* Bound on |g(x)| over the box for a row g: [n+1]. */
@@ -114,7 +115,7 @@ static void maps_act(const nctx *c, slong l, double *H, double *eh, const double
     for (i = 0; i < L->nout; i++) {
         const double *z = Z + i * n1;
         double *h = H + i * n1;
-        if (L->act == TROP_ACT_LINEAR || pat[i]) {
+        if (!_trop_layer_branches(L) || pat[i]) {
             memcpy(h, z, (size_t)n1 * sizeof(double));
             eh[i] = ez[i];
         } else if (L->act == TROP_ACT_RELU) {
@@ -539,7 +540,7 @@ static void z_forward(fmpz *Qz, fmpq *out, const nctx *c, const unsigned char *p
         fmpz_one(H + i * n1 + i);
     for (k = 0; k <= upto; k++) {
         const trop_layer_struct *L = net->layers + k;
-        int units = L->act != TROP_ACT_LINEAR, leaky = L->act == TROP_ACT_LEAKY;
+        int units = _trop_layer_branches(L), leaky = units && L->act == TROP_ACT_LEAKY;
         Z = _fmpz_vec_init(L->nout * n1);
         for (i = 0; i < L->nout; i++) {
             fmpz *z = Z + i * n1;
@@ -733,7 +734,8 @@ struct nshared {
     nseed *seeds;
     slong nseeds, seedcap, next, done;
     slong *units;            /* [nl] units per layer (for records) */
-    slong found;             /* regions found by all threads (approximate) */
+    slong found;             /* regions found by all threads */
+    int limit;               /* max_regions was passed */
 };
 
 /* 2: f cuts R (A gets the f > 0 side, B the f < 0 side); 1: R lies where
@@ -871,12 +873,15 @@ static void layer_done(nworker *w, nreg *R, slong l, const double *Zl, const dou
         w->regions++;
         w->bounded += c->nobox ? region_bounded(c, R) : 1;
         visit_leaf(w, R);
-        if ((w->regions & 255) == 0) {
-            __atomic_add_fetch(&w->sh->found, 256, __ATOMIC_RELAXED);
-            if (w->sh->stop
-                || (w->sh->max_regions > 0 && w->sh->found > w->sh->max_regions))
-                w->stop = 1;
+        /* one shared counter, so that --max-regions is exact */
+        if (__atomic_add_fetch(&w->sh->found, 1, __ATOMIC_RELAXED) > w->sh->max_regions
+            && w->sh->max_regions > 0) {
+            w->sh->limit = 1;
+            w->sh->stop = 1;
+            w->stop = 1;
         }
+        if (w->sh->stop)
+            w->stop = 1;
         if (w->o != NULL && w->o->progress != NULL && (w->regions & 63) == 0
             && now_s() - w->last > 0.2) {
             w->last = now_s();
@@ -959,6 +964,11 @@ static void seed_store(nworker *w, const nreg *R)
         s->ncut = nc;
         s->pt = _fmpq_vec_init(c->n);
         _trop_qvec_set(s->pt, R->pt, c->n);
+        if (sh->max_regions > 0 && sh->nseeds > sh->max_regions) {
+            sh->limit = 1;
+            sh->stop = 1;
+            w->stop = 1;
+        }
         if ((sh->nseeds & 1023) == 0 && w->o != NULL && w->o->progress != NULL
             && now_s() - w->last > 0.2) {
             w->last = now_s();
@@ -1049,6 +1059,15 @@ static void *worker_run(void *arg)
 
 /* ---- setup ---- */
 
+static int qvec_is_zero(const fmpq *v, slong len)
+{
+    slong i;
+    for (i = 0; i < len; i++)
+        if (!fmpq_is_zero(v + i))
+            return 0;
+    return 1;
+}
+
 static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box,
                             const fmpq *hs, slong nhs, trop_error *err)
 {
@@ -1070,7 +1089,7 @@ static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box
     c->ustart[0] = 0;
     for (l = 0; l < c->nl; l++) {
         const trop_layer_struct *L = net->layers + l;
-        c->ustart[l + 1] = c->ustart[l] + (L->act == TROP_ACT_LINEAR ? 0 : L->nout);
+        c->ustart[l + 1] = c->ustart[l] + (_trop_layer_branches(L) ? L->nout : 0);
         c->W[l] = trop_malloc((size_t)(L->nout * L->nin) * sizeof(double));
         c->b[l] = trop_malloc((size_t)L->nout * sizeof(double));
         for (i = 0; i < L->nout * L->nin; i++)
@@ -1102,7 +1121,18 @@ static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box
     }
     c->nunits = c->ustart[c->nl];
     c->nobox = box == NULL;
-    c->ndom = (c->nobox ? 0 : 2 * n) + nhs;
+    /* a half-space row with a = 0 is no constraint (c >= 0) or empties the
+     * domain (c < 0): keep only the others */
+    {
+        slong kept = 0;
+        for (k = 0; k < nhs; k++) {
+            if (!qvec_is_zero(hs + k * n1, n))
+                kept++;
+            else if (fmpq_sgn(hs + k * n1 + n) < 0)
+                c->empty = 1;
+        }
+        c->ndom = (c->nobox ? 0 : 2 * n) + kept;
+    }
     c->nrows = c->ndom + c->nunits;
     c->words = (c->nrows + 1 + FLINT_BITS - 1) / FLINT_BITS;
     c->X = trop_malloc((size_t)n * sizeof(double));
@@ -1117,7 +1147,9 @@ static trop_status ctx_init(nctx *c, const trop_net_struct *net, const fmpq *box
         fmpq_set_si(c->qdom + (2 * j + 1) * n1 + j, -1, 1);
         fmpq_set(c->qdom + (2 * j + 1) * n1 + n, box + 2 * j + 1);
     }
-    _trop_qvec_set(c->qdom + (c->ndom - nhs) * n1, hs, nhs * n1);
+    for (k = 0, j = c->nobox ? 0 : 2 * n; k < nhs; k++)
+        if (!qvec_is_zero(hs + k * n1, n))
+            _trop_qvec_set(c->qdom + (j++) * n1, hs + k * n1, n1);
     c->dom = trop_malloc((size_t)(c->ndom * n1) * sizeof(double));
     c->dome = trop_malloc((size_t)c->ndom * sizeof(double));
     for (k = 0; k < c->ndom; k++) {
@@ -1280,7 +1312,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
     reg_init(&R, &c);
     root_region(&c, &R);
     st = TROP_OK;
-    if (domain_point(R.pt, &c)) {
+    if (!c.empty && domain_point(R.pt, &c)) {
         for (i = 0; i < n; i++)
             R.ptd[i] = fmpq_get_d(R.pt + i);
         vrep_rebuild(&c, &R);
@@ -1339,7 +1371,7 @@ trop_status trop_regionn_count(trop_regionn_count_t res, const trop_net_t net, c
     trop_free(th);
     if (sh.stop || w0.stop) {
         res->complete = 0;
-        if (o->max_regions > 0 && res->regions > o->max_regions)
+        if (sh.limit)
             st = trop_error_set(err, TROP_ERR_LIMIT, "regions",
                                 "more than %ld regions", (long)o->max_regions);
         else
@@ -1410,7 +1442,7 @@ void _trop_regionn_pattern_beyond(unsigned char *pat, const trop_regionn_rec_str
     }
     for (k = 0; k < net->nlayers; k++) {
         const trop_layer_struct *L = net->layers + k;
-        int units = L->act != TROP_ACT_LINEAR, leaky = L->act == TROP_ACT_LEAKY;
+        int units = _trop_layer_branches(L), leaky = units && L->act == TROP_ACT_LEAKY;
         zv = _fmpz_vec_init(L->nout);
         zd = _fmpz_vec_init(L->nout);
         for (i = 0; i < L->nout; i++) {
