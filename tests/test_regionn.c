@@ -850,6 +850,49 @@ done:
 }
 END_TEST
 
+START_TEST(test_sliver_geometry)
+{
+    /* x = -1e-12 and x = 1e-12 in [-1,1]^3 (from a helper's report): three
+     * slabs, the middle one of volume 2e-12 * 4 = 8e-12 with 8 vertices;
+     * the volumes add up to 8; the maps 0, x + 1e-12, 2 x differ: 3 linear
+     * regions.  Far thinner than double precision: the vertices come from
+     * the exact brute-force fallback. */
+    trop_net_t net;
+    trop_regionn_count_t c;
+    fmpq *box = _fmpq_vec_init(6);
+    slong lin = -1;
+    planes_net(net, 3, "1 0 0 1/1000000000000;1 0 0 -1/1000000000000");
+    cube(box, 3, "-1", "1");
+    volumes_fill(net, box, "8");
+    trop_regionn_count_init(c);
+    ck_assert_int_eq(trop_regionn_linear(c, &lin, NULL, net, box, NULL, NULL, NULL, NULL),
+                     TROP_OK);
+    ck_assert_int_eq(c->regions, 3);
+    ck_assert_int_eq(lin, 3);
+    trop_regionn_count_clear(c);
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 6);
+}
+END_TEST
+
+START_TEST(test_volumes_six_dims)
+{
+    /* one layer of 8 relus in [-1,1]^6 (a helper's case where qhull's
+     * triangulation double-covered part of a boundary): 127 regions whose
+     * volumes add up to 64 exactly */
+    trop_net_t net;
+    fmpq *box = _fmpq_vec_init(12);
+    planes_net(net, 6, "-3 -2 0 0 1 -1 -3;-2 3 0 3 1 -1 0;2 0 -1 2 0 -2 3;"
+                       "-2 -3 -2 -2 -2 2 3;-2 -3 0 3 1 -2 3;-1 -1 -3 -2 0 1 2;"
+                       "-1 1 1 -1 -2 2 3;3 1 1 2 2 2 1");
+    cube(box, 6, "-1", "1");
+    ck_assert_int_eq(count_nd(net, box, NULL), 127);
+    volumes_fill(net, box, "64");
+    trop_net_clear(net);
+    _fmpq_vec_clear(box, 12);
+}
+END_TEST
+
 START_TEST(test_maxout_rejected)
 {
     trop_net_t net;
@@ -919,6 +962,8 @@ static Suite *regionn_suite(void)
     tcase_add_test(tc, test_decision_by_hand);
     tcase_add_loop_test(tc, test_decision_same_as_plane, 0, trop_test_count(40));
     tcase_add_loop_test(tc, test_pq_pieces_equal_terms, 0, trop_test_count(20));
+    tcase_add_test(tc, test_sliver_geometry);
+    tcase_add_test(tc, test_volumes_six_dims);
     tcase_add_test(tc, test_maxout_rejected);
     tcase_add_test(tc, test_real_acas_box);
     suite_add_tcase(s, tc);

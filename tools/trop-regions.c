@@ -158,7 +158,7 @@ static int parse_args(tr_opts *o, int argc, char **argv)
             long v;
             if (!tool_parse_long(&v, optarg, 1, 100000000))
                 return tool_usage_error(prog, "--max-seconds needs a whole number of seconds "
-                                              ">= 1, got '%s'", optarg);
+                                              "in 1..100000000, got '%s'", optarg);
             o->max_seconds = (double)v;
             break;
         }
