@@ -1,16 +1,23 @@
-/* trop/region.h: activation regions of a network on the plane.
+/* trop/region.h: activation regions of a network, on the plane and in n
+ * dimensions.
  *
  * An activation region is a maximal connected set of inputs on which every
  * unit keeps one activation pattern (the sign of each ReLU or leaky ReLU
  * pre-activation, the arg max of each maxout unit); the network is affine
- * on it.  This module enumerates them for networks with two inputs (a 2-D
- * slice of a bigger network, see trop_net_slice) over the whole plane,
- * unbounded regions included.
+ * on it.
  *
- * The search runs in double precision and is a search, not a proof:
- * regions thinner than the rounding error can be missed or misplaced.
- * Exact results built on it are certified separately (see
- * trop_trat_vec_set_net_regions). */
+ * On the plane (networks with two inputs, or a 2-D slice of a bigger one,
+ * see trop_net_slice): trop_region2_count and its relatives enumerate them
+ * exactly over the whole plane or a box or polygon (lib/region/exact2.c),
+ * with linear and decision regions, areas, and the tropical rational
+ * functions read off them.  trop_region2_set_enum is the older double
+ * search: a search, not a proof (regions thinner than the rounding error
+ * can be missed), kept as a second method for tests.
+ *
+ * In n dimensions (trop_regionn_*): exact enumeration inside a box or
+ * polytope, or over all of R^n for small networks, with exact points,
+ * maps, vertices, volumes, linear and decision regions (relu and leaky
+ * layers; lib/region/regionn.c, vertn.c, linearn.c). */
 #ifndef TROP_REGION_H
 #define TROP_REGION_H
 
