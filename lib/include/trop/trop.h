@@ -10,4 +10,5 @@
 #include "trop/bound.h"
 #include "trop/pqnet.h"
 #include "trop/region.h"
+#include "trop/train.h"
 #endif
