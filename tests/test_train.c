@@ -241,6 +241,97 @@ START_TEST(test_idx)
 }
 END_TEST
 
+START_TEST(test_split_standardize)
+{
+    /* iris, 20% valid and 20% test: 30 / 30 / 90 samples (round(150 x 0.2));
+     * together they hold every row exactly once (the row sums of the 150
+     * samples, as a multiset); the same seed gives the same split, another
+     * seed another one.  Standardising by the training constants gives
+     * mean 0 and population deviation 1 on the training set; by hand, the
+     * feature 1, 2, 3 has mean 2 and deviation sqrt(2/3), and a constant
+     * feature gets scale 1. */
+    trop_dataset_t ds, tr, va, te, tr2, va2, te2;
+    char path[4096];
+    double *sums, mean[4], scale[4], m, v;
+    slong i, j, k, used;
+    trop_dataset_init(ds);
+    trop_dataset_init(tr);
+    trop_dataset_init(va);
+    trop_dataset_init(te);
+    trop_dataset_init(tr2);
+    trop_dataset_init(va2);
+    trop_dataset_init(te2);
+    snprintf(path, sizeof path, "%s/csv/iris.csv", TROP_TEST_DATA_DIR);
+    ck_assert_int_eq(trop_dataset_read_csv(ds, path, NULL, NULL), TROP_OK);
+    trop_dataset_split(tr, va, te, ds, 0.2, 0.2, 42);
+    ck_assert_int_eq(va->n, 30);
+    ck_assert_int_eq(te->n, 30);
+    ck_assert_int_eq(tr->n, 90);
+    ck_assert_int_eq(tr->nclasses, 3);
+    ck_assert_str_eq(te->class_names[1], "versicolor");
+    sums = malloc(150 * sizeof(double));
+    for (i = 0; i < 150; i++) {
+        sums[i] = 0;
+        for (j = 0; j < 4; j++)
+            sums[i] += ds->X[i * 4 + j] * (double)(j + 1) + ds->y[i] * 100;
+    }
+    used = 0;
+    for (k = 0; k < 3; k++) {
+        trop_dataset_struct *p = k == 0 ? tr : k == 1 ? va : te;
+        for (i = 0; i < p->n; i++) {
+            double s = 0;
+            for (j = 0; j < 4; j++)
+                s += p->X[i * 4 + j] * (double)(j + 1) + p->y[i] * 100;
+            for (j = 0; j < 150; j++)
+                if (sums[j] == s) {
+                    sums[j] = -1;          /* used once */
+                    used++;
+                    break;
+                }
+        }
+    }
+    ck_assert_int_eq(used, 150);
+    free(sums);
+    trop_dataset_split(tr2, va2, te2, ds, 0.2, 0.2, 42);
+    ck_assert(memcmp(tr->X, tr2->X, (size_t)(90 * 4) * sizeof(double)) == 0);
+    trop_dataset_split(tr2, va2, te2, ds, 0.2, 0.2, 43);
+    ck_assert(memcmp(tr->X, tr2->X, (size_t)(90 * 4) * sizeof(double)) != 0);
+    trop_dataset_standardize_fit(mean, scale, tr);
+    trop_dataset_standardize(tr, mean, scale);
+    for (j = 0; j < 4; j++) {
+        m = v = 0;
+        for (i = 0; i < 90; i++)
+            m += tr->X[i * 4 + j];
+        m /= 90;
+        for (i = 0; i < 90; i++)
+            v += (tr->X[i * 4 + j] - m) * (tr->X[i * 4 + j] - m);
+        ck_assert(fabs(m) < 1e-12 && fabs(v / 90 - 1) < 1e-12);
+    }
+    /* by hand: columns (1, 2, 3) and (5, 5, 5) */
+    trop_dataset_clear(ds);
+    ds->n = 3;
+    ds->d = 2;
+    ds->X = trop_malloc(6 * sizeof(double));
+    ds->y = trop_calloc(3, sizeof(double));
+    for (i = 0; i < 3; i++) {
+        ds->X[2 * i] = (double)(i + 1);
+        ds->X[2 * i + 1] = 5;
+    }
+    trop_dataset_standardize_fit(mean, scale, ds);
+    ck_assert(mean[0] == 2 && fabs(scale[0] - sqrt(2.0 / 3.0)) < 1e-15);
+    ck_assert(mean[1] == 5 && scale[1] == 1);
+    trop_dataset_standardize(ds, mean, scale);
+    ck_assert(ds->X[1] == 0 && ds->X[3] == 0 && ds->X[2] == 0);
+    trop_dataset_clear(ds);
+    trop_dataset_clear(tr);
+    trop_dataset_clear(va);
+    trop_dataset_clear(te);
+    trop_dataset_clear(tr2);
+    trop_dataset_clear(va2);
+    trop_dataset_clear(te2);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -250,6 +341,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_csv_locale);
     tcase_add_test(tc, test_csv_sklearn);
     tcase_add_loop_test(tc, test_idx, 0, 2);
+    tcase_add_test(tc, test_split_standardize);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -439,3 +439,88 @@ done:
     trop_free(bl);
     return st;
 }
+
+/* ---- splits and standardisation ---- */
+
+static char **copy_names(char *const *names, slong len)
+{
+    char **out;
+    slong i;
+    if (names == NULL)
+        return NULL;
+    out = trop_malloc((size_t)MAXS(len, 1) * sizeof(char *));
+    for (i = 0; i < len; i++) {
+        size_t l = strlen(names[i]) + 1;
+        out[i] = trop_malloc(l);
+        memcpy(out[i], names[i], l);
+    }
+    return out;
+}
+
+/* dst = the rows idx: [cnt] of src. */
+static void take_rows(trop_dataset_t dst, const trop_dataset_t src, const slong *idx, slong cnt)
+{
+    slong i;
+    trop_dataset_clear(dst);
+    dst->n = cnt;
+    dst->d = src->d;
+    dst->nclasses = src->nclasses;
+    dst->X = trop_malloc((size_t)MAXS(cnt * src->d, 1) * sizeof(double));
+    dst->y = trop_malloc((size_t)MAXS(cnt, 1) * sizeof(double));
+    for (i = 0; i < cnt; i++) {
+        memcpy(dst->X + i * src->d, src->X + idx[i] * src->d, (size_t)src->d * sizeof(double));
+        dst->y[i] = src->y[idx[i]];
+    }
+    dst->feature_names = copy_names(src->feature_names, src->d);
+    dst->class_names = copy_names(src->class_names, src->nclasses);
+}
+
+void trop_dataset_split(trop_dataset_t train, trop_dataset_t valid, trop_dataset_t test,
+                        const trop_dataset_t ds, double fvalid, double ftest,
+                        unsigned long long seed)
+{
+    slong n = ds->n, i, nv, nt, *idx = trop_malloc((size_t)MAXS(n, 1) * sizeof(slong));
+    trop_rng r;
+    TROP_ASSERT(fvalid >= 0 && ftest >= 0 && fvalid + ftest < 1);
+    TROP_ASSERT(train != ds && valid != ds && test != ds);
+    trop_rng_init(&r, seed);
+    for (i = 0; i < n; i++)
+        idx[i] = i;
+    for (i = n - 1; i > 0; i--) {           /* Fisher-Yates */
+        slong j = trop_rng_below(&r, i + 1), t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+    nv = (slong)floor((double)n * fvalid + 0.5);
+    nt = (slong)floor((double)n * ftest + 0.5);
+    if (nv + nt > n)
+        nt = n - nv;
+    take_rows(valid, ds, idx, nv);
+    take_rows(test, ds, idx + nv, nt);
+    take_rows(train, ds, idx + nv + nt, n - nv - nt);
+    trop_free(idx);
+}
+
+void trop_dataset_standardize_fit(double *mean, double *scale, const trop_dataset_t ds)
+{
+    slong i, j, n = ds->n, d = ds->d;
+    for (j = 0; j < d; j++) {
+        double m = 0, v = 0;
+        for (i = 0; i < n; i++)
+            m += ds->X[i * d + j];
+        m = n > 0 ? m / (double)n : 0;
+        for (i = 0; i < n; i++)
+            v += (ds->X[i * d + j] - m) * (ds->X[i * d + j] - m);
+        v = n > 0 ? sqrt(v / (double)n) : 0;
+        mean[j] = m;
+        scale[j] = v > 0 ? v : 1;
+    }
+}
+
+void trop_dataset_standardize(trop_dataset_t ds, const double *mean, const double *scale)
+{
+    slong i, j;
+    for (i = 0; i < ds->n; i++)
+        for (j = 0; j < ds->d; j++)
+            ds->X[i * ds->d + j] = (ds->X[i * ds->d + j] - mean[j]) / scale[j];
+}

@@ -55,6 +55,26 @@ TROP_API trop_status trop_dataset_read_csv(trop_dataset_t ds, const char *path,
 TROP_API trop_status trop_dataset_read_idx(trop_dataset_t ds, const char *images,
                                            const char *labels, trop_error *err);
 
+/* train, valid, test = a split of ds by a seeded shuffle (trop_rng): the
+ * first round(n fvalid) shuffled samples go to valid, the next
+ * round(n ftest) to test, the rest to train (fvalid, ftest >= 0, their sum
+ * < 1).  Rows, targets, nclasses and names are copied; the same seed gives
+ * the same split.  Ownership: the three outputs are initialised by the
+ * caller and overwritten.  Aliasing: none of them may be ds.  Aborts on bad
+ * fractions. */
+TROP_API void trop_dataset_split(trop_dataset_t train, trop_dataset_t valid,
+                                 trop_dataset_t test, const trop_dataset_t ds, double fvalid,
+                                 double ftest, unsigned long long seed);
+
+/* The standardisation constants of ds: mean: [d] the feature means, scale:
+ * [d] their population standard deviations (1 for a constant feature, so
+ * that it maps to 0 rather than dividing by 0); caller-allocated. */
+TROP_API void trop_dataset_standardize_fit(double *mean, double *scale, const trop_dataset_t ds);
+
+/* X[i][j] = (X[i][j] - mean[j]) / scale[j] in place (mean, scale: [d]). */
+TROP_API void trop_dataset_standardize(trop_dataset_t ds, const double *mean,
+                                       const double *scale);
+
 #ifdef __cplusplus
 }
 #endif
