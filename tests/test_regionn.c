@@ -317,28 +317,36 @@ START_TEST(test_whole_space_by_hand)
 }
 END_TEST
 
+/* The plane engine and the n-D engine on net over box (NULL: all of R^2)
+ * agree on the regions and every layer (and, with bounded, on the bounded
+ * ones). */
+static void same_as_plane(const trop_net_t net, const fmpq *box, int bounded)
+{
+    trop_region2_count_t a;
+    trop_regionn_count_t b;
+    slong l;
+    trop_region2_count_init(a);
+    trop_regionn_count_init(b);
+    ck_assert_int_eq(trop_region2_count(a, net, box, NULL, NULL, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(trop_regionn_count(b, net, box, NULL, NULL, NULL, NULL), TROP_OK);
+    ck_assert_int_eq(a->regions, b->regions);
+    if (bounded)
+        ck_assert_int_eq(a->bounded, b->bounded);
+    for (l = 0; l < net->nlayers; l++)
+        ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
+    trop_region2_count_clear(a);
+    trop_regionn_count_clear(b);
+}
+
 START_TEST(test_whole_space_as_plane)
 {
     /* over all of R^2: the n-D engine's exact mode and the plane engine
      * (oriented projective plane) agree on regions, bounded ones and every
      * layer */
     trop_net_t net;
-    trop_region2_count_t a;
-    trop_regionn_count_t b;
     fmpq *box = _fmpq_vec_init(4);
-    slong l;
-    if (plane_case(net, box, 12800, _i)) {
-        trop_region2_count_init(a);
-        trop_regionn_count_init(b);
-        ck_assert_int_eq(trop_region2_count(a, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
-        ck_assert_int_eq(trop_regionn_count(b, net, NULL, NULL, NULL, NULL, NULL), TROP_OK);
-        ck_assert_int_eq(a->regions, b->regions);
-        ck_assert_int_eq(a->bounded, b->bounded);
-        for (l = 0; l < net->nlayers; l++)
-            ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
-        trop_region2_count_clear(a);
-        trop_regionn_count_clear(b);
-    }
+    if (plane_case(net, box, 12800, _i))
+        same_as_plane(net, NULL, 1);
     trop_net_clear(net);
     _fmpq_vec_clear(box, 4);
 }
@@ -349,21 +357,9 @@ START_TEST(test_same_as_plane_engine)
     /* two-input relu / leaky nets (some with float weights): the n-D engine
      * and the plane engine agree on every layer's count */
     trop_net_t net;
-    trop_region2_count_t a;
-    trop_regionn_count_t b;
     fmpq *box = _fmpq_vec_init(4);
-    slong l;
-    if (plane_case(net, box, 5200, _i)) {
-        trop_region2_count_init(a);
-        trop_regionn_count_init(b);
-        ck_assert_int_eq(trop_region2_count(a, net, box, NULL, NULL, NULL, NULL), TROP_OK);
-        ck_assert_int_eq(trop_regionn_count(b, net, box, NULL, NULL, NULL, NULL), TROP_OK);
-        ck_assert_int_eq(a->regions, b->regions);
-        for (l = 0; l < net->nlayers; l++)
-            ck_assert_int_eq(a->per_layer[l], b->per_layer[l]);
-        trop_region2_count_clear(a);
-        trop_regionn_count_clear(b);
-    }
+    if (plane_case(net, box, 5200, _i))
+        same_as_plane(net, box, 0);
     trop_net_clear(net);
     _fmpq_vec_clear(box, 4);
 }

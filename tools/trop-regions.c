@@ -877,29 +877,54 @@ static int setup_line(tool_problem *p, const trop_net_t net)
     return -1;
 }
 
-/* "a,b,c;a,b,c;..." into rows: [n x 3] (allocated); -1 on success, else
- * the usage exit status. */
-static int parse_halfplanes(fmpq **rows, slong *n, const char *s)
+/* "a,b,c;a,b,c;..." into rows: [n x width] (allocated; width 3 on the
+ * plane, dim + 1 in n dimensions); -1 on success, else the usage exit
+ * status. */
+static int parse_halfplanes(fmpq **rows, slong *n, const char *s, slong width)
 {
     char *buf = strdup(s), *save = NULL, *tok;
     slong k = 1, i = 0;
     const char *q;
     for (q = s; *q; q++)
         k += *q == ';';
-    *rows = _fmpq_vec_init(3 * k);
+    *rows = _fmpq_vec_init(width * k);
     *n = k;
     for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save), i++)
-        if (i >= k || tool_parse_qvec(*rows + 3 * i, 3, tok) < 0)
+        if (i >= k || tool_parse_qvec(*rows + width * i, width, tok) < 0)
             break;
     free(buf);
     if (i != k || tok != NULL) {
-        _fmpq_vec_clear(*rows, 3 * k);
+        _fmpq_vec_clear(*rows, width * k);
         *rows = NULL;
         *n = 0;
-        return tool_usage_error(prog, "--halfplanes needs rows A,B,C separated by ';', got '%s'",
-                                s);
+        if (width == 3)
+            return tool_usage_error(prog, "--halfplanes needs rows A,B,C separated by ';', "
+                                          "got '%s'", s);
+        return tool_usage_error(prog, "--halfspaces needs rows of %ld numbers A1,...,A%ld,C "
+                                      "separated by ';', got '%s'", width, width - 1, s);
     }
     return -1;
+}
+
+/* *fp = where --csv writes: standard output for "-", else the temporary
+ * file of af, committed by the caller at the end; NULL without --csv.
+ * Returns 0, or -1 after printing the error. */
+static int csv_open(FILE **fp, trop_afile *af, const char *path)
+{
+    trop_error err;
+    *fp = NULL;
+    if (path == NULL)
+        return 0;
+    if (strcmp(path, "-") == 0) {
+        *fp = stdout;
+        return 0;
+    }
+    if (trop_afile_open(af, path, &err) != TROP_OK) {
+        tool_print_error(prog, NULL, &err);
+        return -1;
+    }
+    *fp = af->fp;
+    return 0;
 }
 
 /* ---- main ---- */
@@ -931,7 +956,7 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     }
     memset(&ro, 0, sizeof ro);
     if (o->halfplanes) {
-        rc = parse_halfplanes(&hp, &nhp, o->halfplanes);
+        rc = parse_halfplanes(&hp, &nhp, o->halfplanes, 3);
         if (rc >= 0)
             goto done_box;
         ro.halfplanes = hp;
@@ -944,16 +969,10 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
     pr.on = !o->quiet && tool_progress_enabled();
     csv_init(&cc, o, p->net);
     to_stdout = o->csv_path != NULL && strcmp(o->csv_path, "-") == 0;
-    if (to_stdout)
-        cc.fp = stdout;
-    else if (o->csv_path) {
-        if (trop_afile_open(&af, o->csv_path, &err) != TROP_OK) {
-            tool_print_error(prog, NULL, &err);
-            rc = TOOL_EXIT_FAIL;
-            csv_clear(&cc);
-            goto done_box;
-        }
-        cc.fp = af.fp;
+    if (csv_open(&cc.fp, &af, o->csv_path) < 0) {
+        rc = TOOL_EXIT_FAIL;
+        csv_clear(&cc);
+        goto done_box;
     }
     if (cc.fp != NULL) {
         fprintf(cc.fp, "region,bounded,pattern,t0,t1");
@@ -1197,21 +1216,8 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     }
     memset(&ro, 0, sizeof ro);
     if (o->halfplanes) {
-        char *buf = strdup(o->halfplanes), *save = NULL, *tok;
-        const char *q;
-        nhs = 1;
-        for (q = o->halfplanes; *q; q++)
-            nhs += *q == ';';
-        hs = _fmpq_vec_init(nhs * (n + 1));
-        for (j = 0, tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save), j++)
-            if (j >= nhs || tool_parse_qvec(hs + j * (n + 1), n + 1, tok) < 0)
-                break;
-        free(buf);
-        if (j != nhs || tok != NULL) {
-            rc = tool_usage_error(prog, "--halfspaces needs rows of %ld numbers A1,...,A%ld,C "
-                                        "separated by ';', got '%s'", n + 1, n, o->halfplanes);
+        if ((rc = parse_halfplanes(&hs, &nhs, o->halfplanes, n + 1)) >= 0)
             goto done;
-        }
         ro.halfspaces = hs;
         ro.nhalfspaces = nhs;
     }
@@ -1231,17 +1237,11 @@ static int run_nd(const tr_opts *o, const trop_net_t net, tool_problem *p)
     csv_init(&stats, o, p->net);
     cc.stats = o->volumes ? &stats : NULL;
     to_stdout = o->csv_path != NULL && strcmp(o->csv_path, "-") == 0;
-    if (to_stdout)
-        cc.fp = stdout;
-    else if (o->csv_path) {
-        if (trop_afile_open(&af, o->csv_path, &err) != TROP_OK) {
-            tool_print_error(prog, NULL, &err);
-            rc = TOOL_EXIT_FAIL;
-            _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
-            csv_clear(&stats);
-            goto done;
-        }
-        cc.fp = af.fp;
+    if (csv_open(&cc.fp, &af, o->csv_path) < 0) {
+        rc = TOOL_EXIT_FAIL;
+        _fmpq_vec_clear(cc.map, cc.nout * (n + 1));
+        csv_clear(&stats);
+        goto done;
     }
     if (cc.fp != NULL) {
         fprintf(cc.fp, "region,bounded,pattern");

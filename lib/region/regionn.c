@@ -795,19 +795,13 @@ static int decide(nworker *w, nreg *R, slong l, slong unit, const double *f, dou
     decide_exact(side, A->pt, B->pt, c, R, l, unit);
     if (side[0] && side[1]) {
         slong j;
-        fmpq *pa = _fmpq_vec_init(n), *pb = _fmpq_vec_init(n);
-        _trop_qvec_set(pa, A->pt, n);
-        _trop_qvec_set(pb, B->pt, n);
+        /* reg_child leaves pt alone: the witnesses stay */
         reg_child(A, R, c, f, ef, unit, 1);
         reg_child(B, R, c, f, ef, unit, -1);
-        _trop_qvec_set(A->pt, pa, n);
-        _trop_qvec_set(B->pt, pb, n);
         for (j = 0; j < n; j++) {
             A->ptd[j] = fmpq_get_d(A->pt + j);
             B->ptd[j] = fmpq_get_d(B->pt + j);
         }
-        _fmpq_vec_clear(pa, n);
-        _fmpq_vec_clear(pb, n);
         vrep_rebuild(c, A);
         vrep_rebuild(c, B);
         return 2;
@@ -983,7 +977,7 @@ static void seed_store(nworker *w, const nreg *R)
 /* The domain as a region (rows only; the guide from qhull). */
 static void root_region(const nctx *c, nreg *R)
 {
-    slong k, j, n = c->n, n1 = n + 1;
+    slong k, n1 = c->n + 1;
     for (k = 0; k < c->ndom; k++) {
         memcpy(R->g + k * n1, c->dom + k * n1, (size_t)n1 * sizeof(double));
         R->ge[k] = c->dome[k];
@@ -991,7 +985,6 @@ static void root_region(const nctx *c, nreg *R)
         R->gsg[k] = 1;
     }
     R->m = c->ndom;
-    (void)j;
 }
 
 static void seed_region(const nctx *c, nreg *R, const nseed *s, const double *Z0,
