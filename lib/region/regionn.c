@@ -906,11 +906,12 @@ static void dfs(nworker *w, nreg *R, slong l, slong u, const double *Zl, const d
     slong nu = c->ustart[l + 1] - c->ustart[l], n1 = c->n + 1;
     nreg A, B;
     int r;
-    /* non-cuts continue in place; only cuts recurse */
+    /* non-cuts continue in place; only cuts recurse.  The children's
+     * storage is made once per frame: decide() fills it afresh on a cut. */
+    reg_init(&A, c);
+    reg_init(&B, c);
     while (u < nu && !w->stop) {
         slong unit = c->ustart[l] + u;
-        reg_init(&A, c);
-        reg_init(&B, c);
         r = decide(w, R, l, unit, Zl + u * n1, ezl[u], &A, &B);
         if (r == 2) {
             dfs(w, &A, l, u + 1, Zl, ezl);
@@ -920,11 +921,11 @@ static void dfs(nworker *w, nreg *R, slong l, slong u, const double *Zl, const d
             reg_clear(&B, c);
             return;
         }
-        reg_clear(&A, c);
-        reg_clear(&B, c);
         R->pat[unit] = (unsigned char)r;
         u++;
     }
+    reg_clear(&A, c);
+    reg_clear(&B, c);
     if (w->stop)
         return;
     if (w->seeding)
