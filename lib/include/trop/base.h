@@ -37,6 +37,15 @@ typedef enum trop_status {
     TROP_ERR_INTERRUPTED /* the user interrupted a long job */
 } trop_status;
 
+/* Activation applied after a layer's affine map z = W h + b (shared by the
+ * exact network model, trop/net.h, and the float trainer, trop/train.h). */
+typedef enum trop_act {
+    TROP_ACT_LINEAR = 0, /* identity */
+    TROP_ACT_RELU = 1,   /* max(z, 0) */
+    TROP_ACT_LEAKY = 2,  /* z if z >= 0, slope*z if z < 0 (PyTorch LeakyReLU) */
+    TROP_ACT_MAXOUT = 3  /* unit j = max of rows j*k .. j*k+k-1 */
+} trop_act;
+
 /* An error report, filled by the code that detects the problem.
  * where: the module or file the error refers to; msg: one line, no newline. */
 typedef struct trop_error {

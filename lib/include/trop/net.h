@@ -7,18 +7,14 @@
 
 #include <stdio.h>
 #include "trop/q.h"
+#include "trop/train.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Activation applied after a layer's affine map z = W h + b. */
-typedef enum trop_act {
-    TROP_ACT_LINEAR = 0, /* identity */
-    TROP_ACT_RELU = 1,   /* max(z, 0) */
-    TROP_ACT_LEAKY = 2,  /* z if z >= 0, slope*z if z < 0 (PyTorch LeakyReLU) */
-    TROP_ACT_MAXOUT = 3  /* unit j = max of rows j*k .. j*k+k-1 */
-} trop_act;
+/* trop_act, the activation of a layer, is in trop/base.h (the float
+ * trainer shares it). */
 
 /* One layer.  Shapes: W: [nout x nin] row-major (the PyTorch layout);
  * b: [nout].  For maxout, nout = (number of units) * k and the groups of k
@@ -131,6 +127,30 @@ TROP_API void trop_net_eval_d(double *y, const trop_net_t net, const double *x);
  * Aliasing: res must not alias net.  Aborts if m < 1 or net has no layers. */
 TROP_API void trop_net_slice(trop_net_t res, const trop_net_t net,
                              const fmpq *x0, const fmpq *U, slong m);
+
+/* ---- The float trainer's model (trop/train.h) ---- */
+
+/* net = m exactly: every double weight, bias and standardisation constant
+ * becomes the rational it is (trop_q_set_d), a leaky slope the rational
+ * slope_num/slope_den.  The standardisation becomes the input
+ * normalisation (in_mean = mean, in_range = scale, out_mean 0, out_range
+ * 1), so the exact tools work on standardised inputs as the model does.
+ * No box and no metadata are set.  Ownership: net initialised by the
+ * caller, overwritten.  Errors: TROP_ERR_INVALID (a weight that is NaN or
+ * infinite, say after a diverged run; net is then left empty). */
+TROP_API trop_status trop_net_set_model(trop_net_t net, const trop_model_t m,
+                                        trop_error *err);
+
+/* m = net rounded to double (toward zero, fmpq_get_d), for float
+ * evaluation and further training of any network the readers accept.  The
+ * input normalisation becomes the standardisation; an output
+ * de-normalisation (NNet: y * out_range + out_mean) is folded into a
+ * linear last layer.  Ownership: m initialised by the caller, overwritten.
+ * Errors: TROP_ERR_LIMIT (a leaky slope whose numerator or denominator
+ * does not fit a slong, maxout rank above 255, a weight beyond the double
+ * range, an output de-normalisation after a nonlinear last layer, a zero
+ * input range); m is then left empty. */
+TROP_API trop_status trop_model_set_net(trop_model_t m, const trop_net_t net, trop_error *err);
 
 /* ---- Input/output ---- */
 
