@@ -629,7 +629,8 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
             R->o->net_path, R->net->input_dim, trop_net_output_dim(R->net), R->net->nlayers,
             trop_net_num_units(R->net));
     if (R->net->has_norm)
-        fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants)\n");
+        fprintf(fp, "inputs: normalised, x = (raw - mean) / range "
+                    "(the file's normalisation constants)\n");
     if (R->p->sliced)
         fprintf(fp, "slice: %s\n", R->p->slice_desc);
     if (R->o->halfplanes && R->dim > 2)

@@ -389,7 +389,8 @@ static void write_text(FILE *fp, const tz_report *R)
     fprintf(fp, "network: %s (inputs %ld, outputs %ld, layers %ld, nonlinear units %ld)\n",
             R->o->net_path, net->input_dim, nout, net->nlayers, trop_net_num_units(net));
     if (net->has_norm)
-        fprintf(fp, "inputs: normalised, x = (raw - mean) / range (NNet constants); "
+        fprintf(fp, "inputs: normalised, x = (raw - mean) / range "
+                    "(the file's normalisation constants); "
                     "outputs before de-normalisation\n");
     if (R->p->sliced)
         fprintf(fp, "slice: %s\n", R->p->slice_desc);

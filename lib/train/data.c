@@ -20,6 +20,7 @@ void trop_dataset_init(trop_dataset_t ds)
     memset(ds, 0, sizeof(*ds));
 }
 
+
 static void free_names(char **names, slong len)
 {
     slong i;
@@ -504,15 +505,22 @@ void trop_dataset_split(trop_dataset_t train, trop_dataset_t valid, trop_dataset
 void trop_dataset_standardize_fit(double *mean, double *scale, const trop_dataset_t ds)
 {
     slong i, j, n = ds->n, d = ds->d;
+    /* two passes over the rows in memory order (mean, then the squared
+     * deviations from it: no cancellation as in sum(x^2) - n m^2) */
+    for (j = 0; j < d; j++)
+        mean[j] = scale[j] = 0;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+            mean[j] += ds->X[i * d + j];
+    for (j = 0; j < d; j++)
+        mean[j] = n > 0 ? mean[j] / (double)n : 0;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++) {
+            double e = ds->X[i * d + j] - mean[j];
+            scale[j] += e * e;
+        }
     for (j = 0; j < d; j++) {
-        double m = 0, v = 0;
-        for (i = 0; i < n; i++)
-            m += ds->X[i * d + j];
-        m = n > 0 ? m / (double)n : 0;
-        for (i = 0; i < n; i++)
-            v += (ds->X[i * d + j] - m) * (ds->X[i * d + j] - m);
-        v = n > 0 ? sqrt(v / (double)n) : 0;
-        mean[j] = m;
+        double v = n > 0 ? sqrt(scale[j] / (double)n) : 0;
         scale[j] = v > 0 ? v : 1;
     }
 }
