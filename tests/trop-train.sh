@@ -6,7 +6,7 @@
 #     rational points (relu, leaky 1/10 and maxout 2), trop-regions counts it
 #     (the exact slope 1/10 surviving the file is checked in test_train.c);
 #  3. --json carries the epoch log with an exact slice-region count per
-#     --regions-every epoch;
+#     --regions-every epoch (3 of 30 epochs) and one for the network written;
 #  4. an interrupted run exits 1 and leaves a complete network (an earlier
 #     file at the path is replaced only by a complete one).
 # Usage: trop-train.sh BUILDDIR DATADIR
@@ -40,7 +40,7 @@ check "relu: trop-regions counts the 4-D box" \
 check "--json: one epoch record per epoch, slice regions every 10" sh -c "
     $train $iris --arch 8 --regions-every 10 --json -o $tmp/r.bin > $tmp/r.json &&
     test \$(grep -o '\"epoch\":' $tmp/r.json | wc -l) -eq 30 &&
-    test \$(grep -o '\"slice_regions\":[0-9]' $tmp/r.json | wc -l) -eq 3 &&
+    test \$(grep -o '\"slice_regions\":[0-9]' $tmp/r.json | wc -l) -eq 4 &&
     grep -q '\"slice_samples\":\[' $tmp/r.json"
 
 # interruption: a long run stopped by SIGINT after its first epochs

@@ -23,7 +23,8 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
 "Usage: trop-train --data FILE [--labels FILE] --arch W1,W2,... -o NET [options]\n"
-"       trop-train --eval NET --data FILE [--labels FILE] [--label COL] [--json]\n"
+"       trop-train --eval NET --data FILE [--labels FILE] [--label COL] [--loss L]\n"
+"                  [--json]\n"
 "Train a network of affine layers with ReLU, leaky-ReLU or maxout units and a\n"
 "linear output on a data set, in double precision (OpenBLAS), and write it as\n"
 "net.bin, which tropicalize and trop-regions read unchanged.  With --eval,\n"
@@ -53,7 +54,9 @@ static void usage(FILE *fp)
 "  --init he|glorot       weight initialisation (default he)\n"
 "Training:\n"
 "  --loss ce|mse          cross-entropy (default for classes) or squared error\n"
-"                         (default for a numeric target)\n"
+"                         (default for a numeric target); also for --eval\n"
+"  --regression           the target is a number even if every value is a\n"
+"                         small integer (one output, squared error)\n"
 "  --optimizer adam|sgd   (default adam)\n"
 "  --epochs E             (default 20)\n"
 "  --batch B              minibatch size (default 64)\n"
@@ -72,7 +75,7 @@ static void usage(FILE *fp)
 "Output:\n"
 "  -o, --output NET       the network file to write (atomically)\n"
 "  --json                 print one JSON document on stdout instead of text\n"
-"  -q, --quiet            no per-epoch lines on stderr\n"
+"  -q, --quiet            no per-epoch lines and no progress bar on stderr\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -82,7 +85,7 @@ static void usage(FILE *fp)
 typedef struct {
     const char *data, *labels, *label, *test_data, *test_labels, *out, *eval;
     double fvalid, ftest;
-    int standardize, json, quiet;
+    int standardize, json, quiet, regression;
     slong *widths, nwidths;
     trop_act act;
     slong slope_num, slope_den, k;
@@ -97,7 +100,8 @@ typedef struct {
 enum {
     OPT_DATA = 256, OPT_LABELS, OPT_LABEL, OPT_TEST_DATA, OPT_TEST_LABELS, OPT_VALID, OPT_TEST,
     OPT_NOSTD, OPT_ARCH, OPT_ACT, OPT_INIT, OPT_LOSS, OPT_OPTIM, OPT_EPOCHS, OPT_BATCH, OPT_LR,
-    OPT_MOMENTUM, OPT_WD, OPT_PATIENCE, OPT_SEED, OPT_THREADS, OPT_REGIONS, OPT_JSON, OPT_EVAL
+    OPT_MOMENTUM, OPT_WD, OPT_PATIENCE, OPT_SEED, OPT_THREADS, OPT_REGIONS, OPT_JSON, OPT_EVAL,
+    OPT_REGRESSION
 };
 
 /* A finite decimal in [lo, hi]; 0 if s is not one. */
@@ -189,6 +193,7 @@ static int parse_args(tt_opts *o, int argc, char **argv)
         {"regions-every", required_argument, 0, OPT_REGIONS},
         {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, OPT_JSON},
         {"eval", required_argument, 0, OPT_EVAL}, {"quiet", no_argument, 0, 'q'},
+        {"regression", no_argument, 0, OPT_REGRESSION},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     long v;
@@ -301,6 +306,7 @@ static int parse_args(tt_opts *o, int argc, char **argv)
         case 'o': o->out = optarg; break;
         case OPT_JSON: o->json = 1; break;
         case OPT_EVAL: o->eval = optarg; break;
+        case OPT_REGRESSION: o->regression = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(TOOL_EXIT_OK);
         case 'V': printf("%s %s\n", prog, trop_version_string()); exit(TOOL_EXIT_OK);
@@ -608,12 +614,14 @@ static trop_status evaluate(tt_eval *ev, const trop_model_t m, trop_loss loss,
     return trop_model_evaluate(&ev->loss, &ev->acc, ev->confusion, m, loss, ds, err);
 }
 
-/* A JSON report's root with the tool's name and version. */
-static json_object *json_root(void)
+/* A JSON report's root: its format name and version, as the other tools
+ * write them, and the library version. */
+static json_object *json_root(const char *format)
 {
     json_object *root = json_object_new_object();
-    json_object_object_add(root, "tool", json_object_new_string(prog));
-    json_object_object_add(root, "version", json_object_new_string(trop_version_string()));
+    json_object_object_add(root, "format", json_object_new_string(format));
+    json_object_object_add(root, "version", json_object_new_int(1));
+    json_object_object_add(root, "trop_version", json_object_new_string(trop_version_string()));
     return root;
 }
 
@@ -646,6 +654,16 @@ static trop_status save(const tt_opts *o, const trop_model_t m, const trop_datas
         meta_printf(net, "lr", "%.17g", o->t.lr);
         meta_printf(net, "batch", "%ld", o->t.batch);
         meta_printf(net, "weight_decay", "%.17g", o->t.weight_decay);
+        if (o->t.optimizer == TROP_OPT_SGD)
+            meta_printf(net, "momentum", "%.17g", o->t.momentum);
+        meta_printf(net, "init", "%s", o->init == TROP_INIT_HE ? "he" : "glorot");
+        meta_printf(net, "patience", "%ld", o->t.patience);
+        if (o->test_data) {
+            meta_printf(net, "split", "valid %.17g, test from test_data", o->fvalid);
+            trop_net_set_meta(net, "test_data", base_name(o->test_data));
+        } else {
+            meta_printf(net, "split", "valid %.17g, test %.17g", o->fvalid, o->ftest);
+        }
         meta_printf(net, "seed", "%llu", o->t.seed);
         meta_printf(net, "epochs", "%ld", res->epochs_run);
         meta_printf(net, "best_epoch", "%ld", res->best_epoch);
@@ -693,8 +711,8 @@ static void report_text(const tt_opts *o, const trop_model_t m, const trop_datas
            res->best_epoch, res->stopped_early ? " (early stop)" : "",
            res->interrupted ? " (interrupted)" : "");
     if (R->last_regions >= 0)
-        printf("slice regions: %ld (exact; through training samples %ld, %ld, %ld)\n",
-               R->last_regions, R->idx[0], R->idx[1], R->idx[2]);
+        printf("slice regions: %ld (exact, of the network written; through training samples "
+               "%ld, %ld, %ld)\n", R->last_regions, R->idx[0], R->idx[1], R->idx[2]);
     if (test->n > 0) {
         if (!isnan(test->acc))
             printf("test accuracy: %.4f (%ld of %ld)\n", test->acc,
@@ -710,7 +728,7 @@ static json_object *report_json(const tt_opts *o, const trop_model_t m,
                                 const tt_eval *test, const trop_train_result *res,
                                 tt_run *R)
 {
-    json_object *root = json_root(), *jd = json_object_new_object(),
+    json_object *root = json_root("trop-train"), *jd = json_object_new_object(),
                 *jm = json_object_new_object(), *jt = json_object_new_object(),
                 *jr = json_object_new_object();
     char arch[512];
@@ -742,6 +760,8 @@ static json_object *report_json(const tt_opts *o, const trop_model_t m,
     json_object_object_add(jr, "stopped_early", json_object_new_boolean(res->stopped_early));
     json_object_object_add(jr, "interrupted", json_object_new_boolean(res->interrupted));
     json_object_object_add(root, "result", jr);
+    json_object_object_add(root, "slice_regions", R->last_regions >= 0
+                           ? json_object_new_int64(R->last_regions) : NULL);
     if (R->idx[0] >= 0 && o->regions_every > 0) {
         json_object *js = json_object_new_array();
         slong i;
@@ -782,6 +802,9 @@ static int run_train(tt_opts *o)
                         != TROP_OK) {
         tool_print_error(prog, o->test_data, &err);
         goto done;
+    }
+    if (o->regression) {   /* the target is a number: no classes */
+        all->nclasses = te->nclasses = 0;
     }
     if (o->test_data) {
         trop_dataset_t none;
@@ -826,7 +849,7 @@ static int run_train(tt_opts *o)
     R.o = o;
     R.m = m;
     R.train = tr;
-    R.pr.on = tool_progress_enabled();
+    R.pr.on = tool_progress_enabled() && !o->quiet;
     R.idx[0] = -1;
     if (o->regions_every > 0) {
         pick_slice(&R);
@@ -843,6 +866,15 @@ static int run_train(tt_opts *o)
         goto done;
     }
     clear_progress(&R.pr);
+    if (o->regions_every > 0 && R.idx[0] >= 0 && !R.region_failed
+        && (res.best_epoch != res.epochs_run || res.interrupted || R.last_regions < 0)
+        && res.best_epoch > 0) {
+        /* the count the report gives is that of the network written */
+        if (slice_regions(&R.last_regions, &R, &err) != TROP_OK) {
+            tool_print_error(prog, "regions on the slice", &err);
+            R.last_regions = -1;
+        }
+    }
     if (res.epochs_run == 0 && o->t.epochs > 0) {
         fprintf(stderr, "%s: interrupted before the first epoch ended; nothing written\n",
                 prog);
@@ -912,6 +944,8 @@ static int run_eval(const tt_opts *o)
         goto done;
     }
     out = trop_model_output_dim(m);
+    if (o->regression)
+        ds->nclasses = 0;
     if (ds->nclasses > 0 && out >= 2) {
         /* labels may not use every class of the network */
         if (ds->nclasses > out) {
@@ -936,7 +970,7 @@ static int run_eval(const tt_opts *o)
         goto done;
     }
     if (o->json) {
-        json_object *root = json_root();
+        json_object *root = json_root("trop-train-eval");
         json_object_object_add(root, "network", json_object_new_string(o->eval));
         json_object_object_add(root, "data", json_object_new_string(o->data));
         json_object_object_add(root, "arithmetic", json_object_new_string("double"));

@@ -199,6 +199,7 @@ trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
     for (i = 0; i < train->n; i++)
         perm[i] = i;
     trop_rng_init(&r, o->seed);
+    trop_model_set(best, m);   /* epoch 0: the initial weights */
     for (ep = 1; ep <= o->epochs; ep++) {
         trop_train_epoch e;
         double t0 = now_seconds();
@@ -206,6 +207,12 @@ trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
         e.epoch = ep;
         if (run_epoch(&e, m, grad, &s, &ws, Xb, yb, perm, &r, o, train)) {
             res->interrupted = 1;
+            break;
+        }
+        if (!isfinite(e.train_loss)) {
+            st = trop_error_set(err, TROP_ERR_INVALID, "train",
+                                "training diverged in epoch %ld (the loss is %g); try a "
+                                "smaller learning rate", ep, e.train_loss);
             break;
         }
         e.valid_loss = e.valid_acc = NAN;
@@ -233,9 +240,10 @@ trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
             break;
         }
     }
-    if (res->best_epoch > 0 && (res->best_epoch != res->epochs_run || res->interrupted)) {
-        /* take the kept epoch's weights (an interrupted epoch's partial
-         * updates are dropped); the standardisation of m stays */
+    if (res->best_epoch != res->epochs_run || res->interrupted || st != TROP_OK) {
+        /* take the kept epoch's weights, the initial ones if none was kept
+         * (an interrupted or diverged epoch's updates are dropped); the
+         * standardisation of m stays */
         slong l;
         for (l = 0; l < m->nlayers; l++) {
             trop_model_layer_struct *L = m->layers + l;
@@ -251,5 +259,5 @@ trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
     trop_model_clear(best);
     trop_model_clear(s.s1);
     trop_model_clear(s.s2);
-    return TROP_OK;
+    return st;
 }

@@ -50,6 +50,7 @@ double _trop_loss_eval(double *dout, slong *correct, const double *f, const doub
         const double *fi = f + i * out;
         double *gi = dout ? dout + i * out : NULL;
         slong c = nclasses > 0 ? (slong)y[i] : -1;
+        TROP_ASSERT(nclasses == 0 || (c >= 0 && c < nclasses));
         if (loss == TROP_LOSS_CE) {
             /* log-sum-exp shifted by the max, so exp never overflows */
             double mx = fi[0], s = 0, lse;

@@ -148,8 +148,8 @@ TROP_API trop_status trop_net_set_model(trop_net_t net, const trop_model_t m,
  * linear last layer.  Ownership: m initialised by the caller, overwritten.
  * Errors: TROP_ERR_LIMIT (a leaky slope whose numerator or denominator
  * does not fit a slong, maxout rank above 255, a weight beyond the double
- * range, an output de-normalisation after a nonlinear last layer, a zero
- * input range); m is then left empty. */
+ * range, an output de-normalisation after a nonlinear last layer, an
+ * input range that is not positive); m is then left empty. */
 TROP_API trop_status trop_model_set_net(trop_model_t m, const trop_net_t net, trop_error *err);
 
 /* ---- Input/output ---- */

@@ -128,8 +128,8 @@ TROP_API void trop_model_zero_like(trop_model_t res, const trop_model_t a);
 TROP_API trop_model_layer_struct *trop_model_append_layer(trop_model_t m, slong nout,
         trop_act act, slong slope_num, slong slope_den, slong k);
 
-/* Sets the standardisation constants (copied; shapes [input_dim];
- * every scale > 0). */
+/* Sets the standardisation constants (copied; shapes [input_dim]).
+ * Aborts unless every scale is > 0 (NaN included). */
 TROP_API void trop_model_set_std(trop_model_t m, const double *mean, const double *scale);
 
 /* Width of a layer's output (units: nout / k). */
@@ -146,8 +146,10 @@ TROP_API slong trop_model_num_params(const trop_model_t m);
  * TROP_INIT_GLOROT: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)): Glorot
  *   and Bengio 2010, eq. (16).  fan_out counts rows (units * k). */
 typedef enum trop_init { TROP_INIT_HE = 0, TROP_INIT_GLOROT = 1 } trop_init;
-/* Fills every layer's W from a trop_rng seeded with seed (the same seed
- * gives the same weights on every platform) and sets b to 0. */
+/* Fills every layer's W from a trop_rng seeded with seed and sets b to 0.
+ * The same seed gives the same weights on one platform; Glorot's uniform
+ * weights are the same on every platform, He's normal ones go through
+ * libm's log and cos, which may round differently elsewhere. */
 TROP_API void trop_model_init_weights(trop_model_t m, trop_init kind,
                                       unsigned long long seed);
 
@@ -170,8 +172,10 @@ typedef enum trop_loss { TROP_LOSS_CE = 0, TROP_LOSS_MSE = 1 } trop_loss;
  * trop_model_zero_like; overwritten).  Shapes: X: [n x input_dim]
  * row-major, y: [n].  Weight decay is not included (the optimiser adds
  * it).  At a ReLU kink (z = 0) the derivative used is 0, at a maxout tie
- * the first maximal row, as PyTorch does.  Aborts if the loss does not fit
- * the output width (see trop_loss) or n < 1. */
+ * the first maximal row, as PyTorch does.  A non-NULL grad that does not
+ * have m's shape is reshaped (trop_model_zero_like).  Aborts if m has no
+ * layers, n < 1, the loss does not fit the output width (see trop_loss), or
+ * a class index y[i] is not in 0..output_dim-1 where classes are used. */
 TROP_API double trop_model_loss_grad(trop_model_t grad, const trop_model_t m, trop_loss loss,
                                      const double *X, const double *y, slong n);
 
@@ -183,10 +187,11 @@ TROP_API slong trop_model_predict_class(const double *f, slong out_dim, slong nc
 /* Loss, accuracy and confusion matrix of m on a data set (standardised
  * already).  confusion: [nclasses x nclasses] row-major, row = true class,
  * column = predicted, or NULL; accuracy is NaN (and confusion untouched)
- * for a numeric target (nclasses 0).  Errors: TROP_ERR_INVALID when the
- * data does not fit the model (feature count, a class index >= the
- * model's output width for CE, a loss that does not fit) with a message
- * saying which. */
+ * for a numeric target (nclasses 0).  The class indices of ds must lie in
+ * 0..ds->nclasses-1, as the readers guarantee (aborts otherwise).
+ * Errors: TROP_ERR_INVALID when the data does not fit the model (feature
+ * count, a number of classes other than the model's outputs for CE, a loss
+ * that does not fit) with a message saying which. */
 TROP_API trop_status trop_model_evaluate(double *loss_out, double *acc_out, slong *confusion,
                                          const trop_model_t m, trop_loss loss,
                                          const trop_dataset_t ds, trop_error *err);
@@ -202,7 +207,8 @@ typedef enum trop_optimizer { TROP_OPT_ADAM = 0, TROP_OPT_SGD = 1 } trop_optimiz
 typedef struct trop_train_epoch {
     slong epoch;  /* 1-based */
     double train_loss, train_acc, valid_loss, valid_acc, seconds;
-    int best;     /* 1 when this epoch is the best on validation so far */
+    int best;     /* 1 when this epoch's weights are the ones kept so far: the
+                   * best validation loss, or (no validation set) always */
 } trop_train_epoch;
 
 /* Training options; trop_train_opts_init sets the defaults given here.
@@ -244,19 +250,23 @@ typedef struct trop_train_result {
  * with minibatches in a seeded shuffled order, validating on valid after
  * each epoch when valid->n > 0.  With a validation set the weights left in
  * m are those of the best validation loss, without one those of the last
- * complete epoch (an epoch interrupted by on_batch is dropped).
+ * complete epoch; an epoch interrupted by on_batch is dropped, and when no
+ * epoch is kept (interrupted in the first one, or no finite validation
+ * loss) m gets its initial weights back.
  * The run is reproducible bit for bit for a given seed, data, model and
  * BLAS thread count on one machine.
  * Errors: TROP_ERR_INVALID (data or options that do not fit the model:
- * feature count, class indices, loss, batch < 1, lr <= 0, ...), with a
- * message saying which; m is untouched on error. */
+ * feature count, class indices, loss, batch < 1, lr <= 0, ...; m is then
+ * untouched), and TROP_ERR_INVALID when the training loss becomes NaN or
+ * infinite (divergence: m gets the weights of the last kept epoch, or its
+ * initial ones), each with a message saying which. */
 TROP_API trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
                                     const trop_dataset_t train, const trop_dataset_t valid,
                                     trop_train_result *res, trop_error *err);
 
-/* The number of BLAS threads for the dense products (0: the BLAS's own
- * default, the number of cores).  Global to the process, as in the BLAS
- * itself. */
+/* Sets the number of BLAS threads for the dense products (n < 1: no
+ * change; the BLAS starts with its own default, the number of cores).
+ * Global to the process, as in the BLAS itself. */
 TROP_API void trop_train_set_threads(slong n);
 
 #ifdef __cplusplus
