@@ -7,7 +7,8 @@
 #     (the exact slope 1/10 surviving the file is checked in test_train.c);
 #  3. --json carries the epoch log with an exact slice-region count per
 #     --regions-every epoch (3 of 30 epochs) and one for the network written;
-#  4. an interrupted run exits 1 and leaves a complete network (an earlier
+#  4. a numeric target is learnt in its own units, and --eval knows it;
+#  5. an interrupted run exits 1 and leaves a complete network (an earlier
 #     file at the path is replaced only by a complete one).
 # Usage: trop-train.sh BUILDDIR DATADIR
 set -u
@@ -42,6 +43,25 @@ check "--json: one epoch record per epoch, slice regions every 10" sh -c "
     test \$(grep -o '\"epoch\":' $tmp/r.json | wc -l) -eq 30 &&
     test \$(grep -o '\"slice_regions\":[0-9]' $tmp/r.json | wc -l) -eq 4 &&
     grep -q '\"slice_samples\":\[' $tmp/r.json"
+check "the slice count equals trop-regions on the same exact plane" sh -c "
+    pts=\$(sed -n 's/.*\"slice_points\":\[\"\([^\"]*\)\",\"\([^\"]*\)\",\"\([^\"]*\)\"\].*/\\1;\\2;\\3/p' $tmp/r.json)
+    want=\$(sed -n 's/.*},\"slice_regions\":\([0-9]*\),.*/\\1/p' $tmp/r.json)
+    test -n \"\$want\" &&
+    $regions $tmp/r.bin --slice-points \"\$pts\" --box 0,1 --no-linear |
+        grep -q \"^activation regions: \$want (exact\""
+
+# a numeric target far from 0 (y = 1000.5 + 3 x1 - 2 |x2| on a grid): it is
+# trained standardised and folded back, so the squared error in the data's
+# units must be far below the target's variance (3.6: 9 var(x1)); --eval
+# reads the target kind from the file and reports no accuracy
+check "regression: test loss below 0.01 in the data's units" sh -c "
+    $train --data $data/train/regression.csv --arch 16 --epochs 300 --lr 0.01 --batch 16 \
+        -q -o $tmp/reg.bin | awk '/^test loss:/ { ok = (\$3 < 0.01) } END { exit !ok }'"
+check "regression: --eval uses the stored target kind" sh -c "
+    $train --eval $tmp/reg.bin --data $data/train/regression.csv > $tmp/reg.txt &&
+    ! grep -q accuracy $tmp/reg.txt &&
+    awk '/^loss:/ { ok = (\$2 < 0.01) } END { exit !ok }' $tmp/reg.txt"
+check "regression: tropicalize --verify" sh -c "$trop $tmp/reg.bin --verify 100 | grep -q '0 mismatches'"
 
 # interruption: a long run stopped by SIGINT after its first epochs
 cp "$tmp/a.bin" "$tmp/int.bin"

@@ -106,6 +106,7 @@ void tool_catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);   /* a closed terminal stops as cleanly */
     /* a closed pipe must give a write error we report, not a silent death */
     signal(SIGPIPE, SIG_IGN);
 }

@@ -49,7 +49,7 @@ int tool_parse_long(long *v, const char *s, long lo, long hi);
 /* Seconds since an arbitrary start (monotonic clock). */
 double tool_now(void);
 
-/* Sets up SIGINT/SIGTERM so that a long job can stop cleanly: the first
+/* Sets up SIGINT/SIGTERM/SIGHUP so that a long job can stop cleanly: the first
  * signal only sets a flag, which tool_interrupted() reads; a second one
  * terminates at once. */
 void tool_catch_signals(void);

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <json-c/json.h>
 #include <gmp.h>
 #include <flint/flint.h>
@@ -18,6 +21,10 @@
 #include "common.h"
 
 static const char *prog = "trop-train";
+
+/* The most classes a target may have (one output each): a column of
+ * integers beyond this is far more likely a number than a class. */
+#define TT_MAX_CLASSES 65536
 
 static void usage(FILE *fp)
 {
@@ -335,11 +342,56 @@ static int parse_args(tt_opts *o, int argc, char **argv)
     return -1;
 }
 
+/* Checks before a long run that the output can be written: path is not a
+ * directory and its directory exists and is writable.  Returns 0 if so,
+ * else prints why. */
+static int check_output(const char *path)
+{
+    struct stat sb;
+    char *dir = strdup(path), *slash = strrchr(dir, '/');
+    int ok;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: %s: is a directory (-o names the network file)\n", prog, path);
+        free(dir);
+        return -1;
+    }
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    ok = access(dir, W_OK | X_OK) == 0;
+    if (!ok)
+        fprintf(stderr, "%s: %s: cannot write in the directory %s: %s\n", prog, path, dir,
+                strerror(errno));
+    free(dir);
+    return ok ? 0 : -1;
+}
+
 /* ---- data ---- */
+
+/* 1 if path (gzip-compressed or not) starts with the magic of IDX images
+ * or labels. */
+static int looks_like_idx(const char *path)
+{
+    unsigned char b[4];
+    gzFile f = gzopen(path, "rb");
+    int n;
+    if (!f)
+        return 0;
+    n = gzread(f, b, 4);
+    gzclose(f);
+    return n == 4 && b[0] == 0 && b[1] == 0 && b[2] == 8 && (b[3] == 1 || b[3] == 3);
+}
 
 static trop_status load(trop_dataset_t ds, const char *data, const char *labels,
                         const char *label, trop_error *err)
 {
+    if (!labels && looks_like_idx(data))
+        return trop_error_set(err, TROP_ERR_INVALID, "train",
+                              "an IDX file: give its labels with --labels (--test-labels "
+                              "for --test-data)");
     return labels ? trop_dataset_read_idx(ds, data, labels, err)
                   : trop_dataset_read_csv(ds, data, label, err);
 }
@@ -361,8 +413,42 @@ typedef struct {
     const trop_dataset_struct *train;
     slong idx[3];           /* the samples spanning the region slice; -1: none */
     slong last_regions;
+    slong counted_epoch;    /* the epoch of last_regions */
+    slong epoch;            /* the epoch running */
     int region_failed;
+    double ymean, yscale;   /* a numeric target's standardisation */
 } tt_run;
+
+/* The mean and population deviation of the targets (1 when constant). */
+static void target_fit(double *mean, double *scale, const trop_dataset_t ds)
+{
+    trop_dataset_t t;
+    trop_dataset_init(t);
+    t->n = ds->n;
+    t->d = 1;
+    t->X = ds->y;   /* borrowed: the targets as a one-feature set */
+    trop_dataset_standardize_fit(mean, scale, t);
+    t->X = NULL;
+    trop_dataset_clear(t);
+}
+
+static void target_standardize(trop_dataset_t ds, double mean, double scale)
+{
+    slong i;
+    for (i = 0; i < ds->n; i++)
+        ds->y[i] = (ds->y[i] - mean) / scale;
+}
+
+/* The last (linear) layer's outputs y become y * scale + mean. */
+static void fold_target(trop_model_t m, double mean, double scale)
+{
+    trop_model_layer_struct *L = m->layers + m->nlayers - 1;
+    slong i;
+    for (i = 0; i < L->nout * L->nin; i++)
+        L->W[i] *= scale;
+    for (i = 0; i < L->nout; i++)
+        L->b[i] = L->b[i] * scale + mean;
+}
 
 /* Picks three training samples in general position (the first triple, in
  * the split's order, whose differences are not parallel in double). */
@@ -389,6 +475,23 @@ static void pick_slice(tt_run *R)
                     return;
                 }
             }
+}
+
+static void clear_progress(tool_progress *pr)
+{
+    if (pr->drawn) {
+        fputs("\r\033[K", stderr);
+        pr->drawn = 0;
+    }
+}
+
+/* Progress of a slice count on the terminal; a nonzero answer (an
+ * interruption) stops the count. */
+static int count_progress(slong layer, slong nlayers, slong regions, void *arg)
+{
+    tt_run *R = arg;
+    return tool_progress_draw(&R->pr, prog, "epoch %ld: counting regions, layer %ld/%ld: %ld",
+                              R->epoch, layer, nlayers, regions);
 }
 
 /* The exact count of activation regions of the current model on the
@@ -427,6 +530,8 @@ static trop_status slice_regions(slong *count, const tt_run *R, trop_error *err)
         trop_net_slice(sl, net, x0, U, 2);
         memset(&ro, 0, sizeof ro);
         ro.threads = R->o->threads;
+        ro.progress = count_progress;
+        ro.progress_arg = (void *)R;
         st = trop_region2_count(cnt, sl, box, NULL, NULL, &ro, err);
         *count = cnt->regions;
     }
@@ -440,17 +545,28 @@ static trop_status slice_regions(slong *count, const tt_run *R, trop_error *err)
     return st;
 }
 
+/* Counts the slice regions for epoch ep into R (a failure is reported once
+ * and stops the counting; an interruption just skips it). */
+static void count_for_epoch(tt_run *R, slong ep)
+{
+    trop_error err;
+    slong regions = -1;
+    trop_status st;
+    R->epoch = ep;
+    st = slice_regions(&regions, R, &err);
+    clear_progress(&R->pr);
+    if (st == TROP_OK) {
+        R->last_regions = regions;
+        R->counted_epoch = ep;
+    } else if (st != TROP_ERR_INTERRUPTED) {
+        tool_print_error(prog, "regions on the slice", &err);
+        R->region_failed = 1;
+    }
+}
+
 static json_object *json_num(double v)
 {
     return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static void clear_progress(tool_progress *pr)
-{
-    if (pr->drawn) {
-        fputs("\r\033[K", stderr);
-        pr->drawn = 0;
-    }
 }
 
 static int on_batch(slong epoch, slong done, slong total, void *arg)
@@ -467,23 +583,20 @@ static int on_epoch(const trop_train_epoch *e, void *arg)
     slong regions = -1;
     int want_regions = R->o->regions_every > 0 && R->idx[0] >= 0 && !R->region_failed
                        && (e->epoch % R->o->regions_every == 0 || e->epoch == R->o->t.epochs);
-    if (want_regions) {
-        trop_error err;
-        if (slice_regions(&regions, R, &err) != TROP_OK) {
-            clear_progress(&R->pr);
-            tool_print_error(prog, "regions on the slice", &err);
-            regions = -1;
-            R->region_failed = 1;
-        }
+    if (want_regions && !tool_interrupted()) {
+        count_for_epoch(R, e->epoch);
+        if (R->counted_epoch == e->epoch)
+            regions = R->last_regions;
     }
     clear_progress(&R->pr);
     if (!R->o->quiet) {
-        fprintf(stderr, "%s: epoch %ld/%ld  loss %.4f", prog, e->epoch, R->o->t.epochs,
-                e->train_loss);
+        fprintf(stderr, "%s: epoch %ld/%ld  loss %.*f", prog, e->epoch, R->o->t.epochs,
+                fabs(e->train_loss) < 1e4 ? 4 : 0, e->train_loss);
         if (!isnan(e->train_acc))
             fprintf(stderr, "  acc %.4f", e->train_acc);
         if (!isnan(e->valid_loss))
-            fprintf(stderr, "  valid loss %.4f", e->valid_loss);
+            fprintf(stderr, "  valid loss %.*f", fabs(e->valid_loss) < 1e4 ? 4 : 0,
+                    e->valid_loss);
         if (!isnan(e->valid_acc))
             fprintf(stderr, "  acc %.4f", e->valid_acc);
         if (regions >= 0)
@@ -499,8 +612,6 @@ static int on_epoch(const trop_train_epoch *e, void *arg)
     json_object_object_add(je, "slice_regions",
                            regions >= 0 ? json_object_new_int64(regions) : NULL);
     json_object_array_add(R->epochs, je);
-    if (regions >= 0)
-        R->last_regions = regions;
     return tool_interrupted();
 }
 
@@ -645,6 +756,9 @@ static trop_status save(const tt_opts *o, const trop_model_t m, const trop_datas
         trop_net_set_meta(net, "producer", "trop-train");
         trop_net_set_meta(net, "trop_version", trop_version_string());
         trop_net_set_meta(net, "data", base_name(o->data));
+        trop_net_set_meta(net, "target", tr->nclasses > 0 ? "classes" : "number");
+        if (o->label && !o->labels)
+            trop_net_set_meta(net, "label", o->label);
         trop_net_set_meta(net, "arch", arch);
         trop_net_set_meta(net, "activation", o->act_str);
         trop_net_set_meta(net, "inputs", m->has_std ? "standardised: x = (raw - mean) / "
@@ -681,6 +795,20 @@ static trop_status save(const tt_opts *o, const trop_model_t m, const trop_datas
     return st;
 }
 
+/* The number of weights and biases the model of o on d features and out
+ * outputs would have (saturating at 2^62). */
+static slong count_params(const tt_opts *o, slong d, slong out)
+{
+    double p = 0, in = (double)d;
+    slong l;
+    for (l = 0; l < o->nwidths; l++) {
+        p += (double)(o->widths[l] * o->k) * (in + 1);
+        in = (double)o->widths[l];
+    }
+    p += (double)out * (in + 1);
+    return p > 4.6e18 ? (slong)1 << 62 : (slong)p;
+}
+
 static void build_model(trop_model_t m, const tt_opts *o, const trop_dataset_t tr)
 {
     /* one output per class (cross-entropy, or squared error on one-hot
@@ -711,8 +839,9 @@ static void report_text(const tt_opts *o, const trop_model_t m, const trop_datas
            res->best_epoch, res->stopped_early ? " (early stop)" : "",
            res->interrupted ? " (interrupted)" : "");
     if (R->last_regions >= 0)
-        printf("slice regions: %ld (exact, of the network written; through training samples "
-               "%ld, %ld, %ld)\n", R->last_regions, R->idx[0], R->idx[1], R->idx[2]);
+        printf("slice regions: %ld (exact, of the network written; the plane through training "
+               "samples %ld, %ld, %ld, exact points in --json)\n", R->last_regions, R->idx[0],
+               R->idx[1], R->idx[2]);
     if (test->n > 0) {
         if (!isnan(test->acc))
             printf("test accuracy: %.4f (%ld of %ld)\n", test->acc,
@@ -721,6 +850,39 @@ static void report_text(const tt_opts *o, const trop_model_t m, const trop_datas
         print_confusion(stdout, test);
     }
     printf("written: %s\n", o->out);
+}
+
+/* The three slice samples as exact rationals in --slice-points syntax
+ * ("x1,x2,...", standardised coordinates), so that trop-regions
+ * --slice-points 'A;B;C' --box 0,1 reproduces the count. */
+static json_object *slice_points_json(const tt_run *R)
+{
+    json_object *a = json_object_new_array();
+    slong i, j, d = R->train->d;
+    fmpq_t q;
+    fmpq_init(q);
+    for (i = 0; i < 3; i++) {
+        size_t cap = 64, len = 0;
+        char *buf = flint_malloc(cap);
+        buf[0] = '\0';
+        for (j = 0; j < d; j++) {
+            char *t;
+            size_t tl;
+            trop_q_set_d(q, R->train->X[R->idx[i] * d + j], NULL);
+            t = fmpq_get_str(NULL, 10, q);
+            tl = strlen(t);
+            if (len + tl + 2 > cap) {
+                cap = 2 * (len + tl + 2);
+                buf = flint_realloc(buf, cap);
+            }
+            len += (size_t)sprintf(buf + len, "%s%s", j ? "," : "", t);
+            flint_free(t);
+        }
+        json_object_array_add(a, json_object_new_string(buf));
+        flint_free(buf);
+    }
+    fmpq_clear(q);
+    return a;
 }
 
 static json_object *report_json(const tt_opts *o, const trop_model_t m,
@@ -768,6 +930,7 @@ static json_object *report_json(const tt_opts *o, const trop_model_t m,
         for (i = 0; i < 3; i++)
             json_object_array_add(js, json_object_new_int64(R->idx[i]));
         json_object_object_add(root, "slice_samples", js);
+        json_object_object_add(root, "slice_points", slice_points_json(R));
     }
     json_object_object_add(root, "test", test->n > 0 ? json_eval(test, o->t.loss) : NULL);
     json_object_object_add(root, "output", json_object_new_string(o->out));
@@ -794,6 +957,8 @@ static int run_train(tt_opts *o)
     trop_model_init(m, 1);
     R.epochs = json_object_new_array();
     R.last_regions = -1;
+    if (check_output(o->out) != 0)
+        goto done;
     if ((st = load(all, o->data, o->labels, o->label, &err)) != TROP_OK) {
         tool_print_error(prog, o->data, &err);
         goto done;
@@ -828,8 +993,28 @@ static int run_train(tt_opts *o)
         fprintf(stderr, "%s: %s: no samples left for training after the split\n", prog, o->data);
         goto done;
     }
+    if (all->nclasses > TT_MAX_CLASSES || all->nclasses > all->n) {
+        fprintf(stderr, "%s: %s: the target's values are integers up to %ld, which would "
+                "make %ld classes for %ld samples; for a numeric target use --regression\n",
+                prog, o->data, all->nclasses - 1, all->nclasses, all->n);
+        goto done;
+    }
+    if (all->nclasses == 0 && !o->regression && !o->loss_set && !o->quiet)
+        fprintf(stderr, "%s: note: the target column is not class indices 0..K-1, so it is "
+                "treated as a number (one output, squared error)\n", prog);
+    if (o->t.patience > 0 && va->n == 0)
+        fprintf(stderr, "%s: warning: --patience needs a validation part (--valid > 0); "
+                "no early stopping\n", prog);
     if (!o->loss_set)
         o->t.loss = tr->nclasses >= 2 ? TROP_LOSS_CE : TROP_LOSS_MSE;
+    {
+        slong np = count_params(o, tr->d, tr->nclasses >= 2 ? tr->nclasses : 1);
+        if (np > TROP_MAX_ELEMS) {
+            fprintf(stderr, "%s: --arch: the network would have %ld weights and biases; the "
+                    "network file holds at most %ld\n", prog, np, (slong)TROP_MAX_ELEMS);
+            goto done;
+        }
+    }
     trop_model_clear(m);
     trop_model_init(m, tr->d);
     if (o->standardize) {
@@ -842,6 +1027,16 @@ static int run_train(tt_opts *o)
         trop_model_set_std(m, mean, scale);
         flint_free(mean);
         flint_free(scale);
+    }
+    if (tr->nclasses == 0) {
+        /* a numeric target is trained standardised (its scale would
+         * otherwise set the learning rate) and folded back afterwards */
+        target_fit(&R.ymean, &R.yscale, tr);
+        target_standardize(tr, R.ymean, R.yscale);
+        target_standardize(va, R.ymean, R.yscale);
+    } else {
+        R.ymean = 0;
+        R.yscale = 1;
     }
     build_model(m, o, tr);
     if (o->threads > 0)
@@ -866,20 +1061,21 @@ static int run_train(tt_opts *o)
         goto done;
     }
     clear_progress(&R.pr);
-    if (o->regions_every > 0 && R.idx[0] >= 0 && !R.region_failed
-        && (res.best_epoch != res.epochs_run || res.interrupted || R.last_regions < 0)
-        && res.best_epoch > 0) {
-        /* the count the report gives is that of the network written */
-        if (slice_regions(&R.last_regions, &R, &err) != TROP_OK) {
-            tool_print_error(prog, "regions on the slice", &err);
-            R.last_regions = -1;
-        }
+    if (o->regions_every > 0 && R.idx[0] >= 0 && !R.region_failed && res.best_epoch > 0
+        && R.counted_epoch != res.best_epoch) {
+        /* the count the report gives is that of the network written (an
+         * interruption skips it) */
+        R.last_regions = -1;
+        if (!tool_interrupted())
+            count_for_epoch(&R, res.best_epoch);
     }
     if (res.epochs_run == 0 && o->t.epochs > 0) {
         fprintf(stderr, "%s: interrupted before the first epoch ended; nothing written\n",
                 prog);
         goto done;
     }
+    if (tr->nclasses == 0)
+        fold_target(m, R.ymean, R.yscale);
     if (te->n > 0 && (st = evaluate(&test, m, o->t.loss, te, &err)) != TROP_OK) {
         tool_print_error(prog, o->test_data ? o->test_data : o->data, &err);
         goto done;
@@ -939,13 +1135,23 @@ static int run_eval(const tt_opts *o)
         tool_print_error(prog, o->eval, &err);
         goto done;
     }
-    if (load(ds, o->data, o->labels, o->label, &err) != TROP_OK) {
-        tool_print_error(prog, o->data, &err);
-        goto done;
+    {   /* the target column and kind the network was trained on, unless given */
+        const char *label = o->label ? o->label : trop_net_get_meta(net, "label");
+        const char *target = trop_net_get_meta(net, "target");
+        if (load(ds, o->data, o->labels, label, &err) != TROP_OK) {
+            tool_print_error(prog, o->data, &err);
+            goto done;
+        }
+        if (o->regression || (target && strcmp(target, "number") == 0))
+            ds->nclasses = 0;
     }
     out = trop_model_output_dim(m);
-    if (o->regression)
-        ds->nclasses = 0;
+    if (ds->nclasses == 0 && out >= 2 && !(o->loss_set && o->t.loss == TROP_LOSS_MSE)) {
+        fprintf(stderr, "%s: %s: the target column holds a value that is not a class index "
+                "(a negative, fractional or large number), but %s has %ld outputs, one per "
+                "class\n", prog, o->data, o->eval, out);
+        goto done;
+    }
     if (ds->nclasses > 0 && out >= 2) {
         /* labels may not use every class of the network */
         if (ds->nclasses > out) {

@@ -129,7 +129,9 @@ static int parse_number(double *v, const char *s, locale_t c)
     *v = strtod_l(s, &end, c);
     if (*end != '\0')
         return 0;
-    if (!isfinite(*v) || (errno == ERANGE && fabs(*v) > 1.0))
+    /* overflow, and underflow to zero of a nonzero decimal such as 1e-400
+     * (subnormal results are kept) */
+    if (!isfinite(*v) || (errno == ERANGE && (fabs(*v) > 1.0 || !(fabs(*v) > 0))))
         return 2;
     if (!(fabs(*v) > 0))
         *v = 0;                 /* -0 is 0 */
@@ -213,7 +215,8 @@ trop_status trop_dataset_read_csv(trop_dataset_t ds, const char *path, const cha
     struct csv_parser p;
     csv_acc a;
     size_t len;
-    slong ncol, first, i, j, lab = -1, k, maxlab = -1;
+    slong ncol, first, i, j, lab = -1, k, maxlab = -1, sknc = 0, badline = 0;
+    double badval = 0;
     int header = 0, sk = 0, allint = 1;
     trop_status st;
     locale_t cl = newlocale(LC_ALL_MASK, "C", (locale_t)0);
@@ -283,6 +286,10 @@ trop_status trop_dataset_read_csv(trop_dataset_t ds, const char *path, const cha
             goto fail;
         }
     }
+    /* scikit-learn's class names describe its target, the last column */
+    if (sk && lab != ncol - 1)
+        sk = 0;
+    sknc = sk ? a.recn[0] - 2 : 0;
     ds->n = a.nrec - first;
     ds->d = ncol - 1;
     ds->X = trop_malloc((size_t)(ds->n * ds->d) * sizeof(double));
@@ -314,16 +321,21 @@ trop_status trop_dataset_read_csv(trop_dataset_t ds, const char *path, const cha
                     allint = 0;
                 else if ((slong)v > maxlab)
                     maxlab = (slong)v;
+                if (sk && badline == 0 && (v - floor(v) > 0 || v < 0 || v >= (double)sknc)) {
+                    badline = i + 1;
+                    badval = v;
+                }
             } else
                 ds->X[r * ds->d + q++] = v;
         }
     }
     if (sk) {
         slong nc = a.recn[0] - 2;
-        if (!allint || maxlab >= nc) {
+        if (badline > 0) {
             st = trop_error_set(err, TROP_ERR_FORMAT, "csv",
-                                "%s: a class index is not one of 0..%ld (line 1 names %ld "
-                                "classes)", name, (long)nc - 1, (long)nc);
+                                "%s: line %ld: the class index %g is not one of 0..%ld (line 1 "
+                                "names %ld classes)", name, (long)badline, badval,
+                                (long)nc - 1, (long)nc);
             goto fail;
         }
         ds->nclasses = nc;
@@ -505,24 +517,32 @@ void trop_dataset_split(trop_dataset_t train, trop_dataset_t valid, trop_dataset
 void trop_dataset_standardize_fit(double *mean, double *scale, const trop_dataset_t ds)
 {
     slong i, j, n = ds->n, d = ds->d;
-    /* two passes over the rows in memory order (mean, then the squared
-     * deviations from it: no cancellation as in sum(x^2) - n m^2) */
+    double *big = trop_calloc((size_t)(d ? d : 1), sizeof(double));
+    /* Passes over the rows in memory order.  Overflow-free for any finite
+     * data: the mean sums x / n, and the deviation is M sqrt(sum((e / M)^2)
+     * / n) with e = x - mean and M = max |e| (the scaling of LAPACK's
+     * dnrm2), so values near 1e308 do not make it infinite. */
     for (j = 0; j < d; j++)
         mean[j] = scale[j] = 0;
     for (i = 0; i < n; i++)
         for (j = 0; j < d; j++)
-            mean[j] += ds->X[i * d + j];
-    for (j = 0; j < d; j++)
-        mean[j] = n > 0 ? mean[j] / (double)n : 0;
+            mean[j] += ds->X[i * d + j] / (double)n;
     for (i = 0; i < n; i++)
         for (j = 0; j < d; j++) {
-            double e = ds->X[i * d + j] - mean[j];
-            scale[j] += e * e;
+            double e = fabs(ds->X[i * d + j] - mean[j]);
+            big[j] = e > big[j] ? e : big[j];
         }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+            if (big[j] > 0) {
+                double e = (ds->X[i * d + j] - mean[j]) / big[j];
+                scale[j] += e * e;
+            }
     for (j = 0; j < d; j++) {
-        double v = n > 0 ? sqrt(scale[j] / (double)n) : 0;
-        scale[j] = v > 0 ? v : 1;
+        double v = n > 0 ? big[j] * sqrt(scale[j] / (double)n) : 0;
+        scale[j] = v > 0 && isfinite(v) ? v : 1;
     }
+    trop_free(big);
 }
 
 void trop_dataset_standardize(trop_dataset_t ds, const double *mean, const double *scale)

@@ -211,8 +211,9 @@ trop_status trop_train_fit(trop_model_t m, const trop_train_opts *o,
         }
         if (!isfinite(e.train_loss)) {
             st = trop_error_set(err, TROP_ERR_INVALID, "train",
-                                "training diverged in epoch %ld (the loss is %g); try a "
-                                "smaller learning rate", ep, e.train_loss);
+                                "training diverged in epoch %ld (the loss is %g): the "
+                                "learning rate or the weight decay may be too large", ep,
+                                e.train_loss);
             break;
         }
         e.valid_loss = e.valid_acc = NAN;

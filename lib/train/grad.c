@@ -64,11 +64,13 @@ double _trop_loss_eval(double *dout, slong *correct, const double *f, const doub
                 for (j = 0; j < out; j++)
                     gi[j] = (exp(fi[j] - lse) - (j == c ? 1.0 : 0.0)) * inv;
         } else {
+            /* the mean over samples and outputs, as PyTorch's MSELoss */
+            double w = 1.0 / (double)out;
             for (j = 0; j < out; j++) {
                 double t = out == 1 ? y[i] : (j == c ? 1.0 : 0.0), e = fi[j] - t;
-                sum += 0.5 * e * e;
+                sum += w * e * e;
                 if (gi)
-                    gi[j] = e * inv;
+                    gi[j] = 2 * w * e * inv;
             }
         }
         if (nclasses > 0 && trop_model_predict_class(fi, out, nclasses) == c)

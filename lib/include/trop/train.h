@@ -162,9 +162,10 @@ TROP_API void trop_model_forward(double *Y, const trop_model_t m, const double *
 
 /* TROP_LOSS_CE: softmax cross-entropy, mean over the samples: needs
  *   output_dim = nclasses >= 2 and y a class index.
- * TROP_LOSS_MSE: mean over the samples of the sum over outputs of
- *   (f_j - t_j)^2 / 2 (the half makes the gradient f - t): with one output
- *   t = y; with output_dim = nclasses >= 2, t is the one-hot vector of y. */
+ * TROP_LOSS_MSE: the mean squared error, over the samples and the outputs
+ *   (PyTorch's MSELoss): (1 / (n m)) sum_i sum_j (f_ij - t_ij)^2, m the
+ *   output width; with one output t = y, with output_dim = nclasses >= 2 t
+ *   is the one-hot vector of y. */
 typedef enum trop_loss { TROP_LOSS_CE = 0, TROP_LOSS_MSE = 1 } trop_loss;
 
 /* The loss of m on n samples and, when grad is not NULL, its gradient with
