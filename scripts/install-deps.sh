@@ -3,7 +3,8 @@
 # Used by the README's Quick start and by .ci/run.  Needs root (or sudo).
 set -eu
 PKGS="gcc meson ninja-build pkg-config libgmp-dev libmpfr-dev libflint-dev libqhull-dev
-      libjson-c-dev zlib1g-dev libcsv-dev libopenblas-dev check"
+      libjson-c-dev zlib1g-dev libcsv-dev libopenblas-dev
+      libprotobuf-c-dev protobuf-c-compiler libonnx-dev check"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
     SUDO="sudo"

@@ -4,7 +4,9 @@
  * Expected values are known independently of the code under test: from the
  * case READMEs in tests/data/<case>/ (copied from shared/cases), from
  * FORMATS.md section 1.4 (fc_2-2-3), and for ACAS Xu from an exact Python
- * evaluation (see test acasxu_eval).  Random loops round-trip random nets
+ * evaluation (see test acasxu_eval); the ONNX files against the weights
+ * and behaviour ../shared/data/PROVENANCE.md records for them and against
+ * their NNet twins.  Random loops round-trip random nets
  * through JSON and net.bin, and corrupt net.bin files byte by byte. */
 #include <math.h>
 #include <stdint.h>
@@ -1259,6 +1261,203 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* ONNX                                                               */
+
+/* Asserts net(num/den) = want exactly (one input, one output). */
+static void eval1_is(const trop_net_t net, slong num, slong den, const char *want)
+{
+    fmpq x[1], y[1];
+    fmpq_init(x);
+    fmpq_init(y);
+    fmpq_set_si(x, num, (ulong)den);
+    trop_net_eval_q(y, net, x);
+    ck_assert_q(y, want);
+    fmpq_clear(x);
+    fmpq_clear(y);
+}
+
+/* The three hand-made files of VNN-COMP's test benchmark; PROVENANCE.md
+ * gives their weights: tiny y = relu(x); nano y = relu(x / 2) (float_data);
+ * small 1-2-2-1 with W0 = [[1],[1]], b0 = 3/2, W1 = [[2,2],[2,2]],
+ * b1 = 5/2, W2 = [[3,3]], b2 = 7/2: y(1) = 6 * 12.5 + 3.5 = 78.5 and
+ * y(-2) = 6 * 2.5 + 3.5 = 18.5 by hand. */
+START_TEST(onnx_small_files)
+{
+    trop_net_t net;
+    trop_net_init(net, 1);
+    read_ok(net, "onnx/test_tiny.onnx");
+    ck_assert_int_eq(net->input_dim, 1);
+    eval1_is(net, 2, 1, "2");
+    eval1_is(net, -1, 3, "0");
+    read_ok(net, "onnx/test_nano.onnx");
+    ck_assert_int_eq(net->nlayers, 1);   /* ends on its Relu: no output layer */
+    ck_assert(net->layers[0].act == TROP_ACT_RELU);
+    eval1_is(net, 2, 1, "1");
+    eval1_is(net, -2, 1, "0");
+    read_ok(net, "onnx/test_small.onnx");
+    ck_assert_int_eq(net->nlayers, 3);
+    eval1_is(net, 1, 1, "157/2");
+    eval1_is(net, -2, 1, "37/2");
+    trop_net_clear(net);
+}
+END_TEST
+
+/* ACAS Xu 1_1 as ONNX (MATLAB export: Sub of a zero image, Flatten, x W
+ * with W [in x out]) and as NNet: the same 5-50x6-5 network.  The ONNX
+ * weights are float32, the NNet ones decimals, so the layers agree to
+ * float32 rounding (relative 2^-24 per weight), checked at 100 random
+ * points to 1e-4 relative.  TestNetwork2 is the same network with the
+ * NNet normalisation folded into its first and last layers: on raw inputs
+ * it equals out_range * nnet((x - mean) / range) + out_mean. */
+START_TEST(onnx_acas_twins)
+{
+    trop_net_t on, nn, t2;
+    trop_rng r;
+    slong i, j, k;
+    trop_rng_init(&r, 77);
+    trop_net_init(on, 1);
+    trop_net_init(nn, 1);
+    trop_net_init(t2, 1);
+    read_ok(on, "onnx/ACASXU_run2a_1_1_batch_2000.onnx");
+    read_ok(nn, "nnet/ACASXU_run2a_1_1_batch_2000.nnet");
+    read_ok(t2, "onnx/TestNetwork2.onnx");
+    ck_assert_int_eq(on->input_dim, 5);
+    ck_assert_int_eq(on->nlayers, 7);
+    ck_assert_int_eq(t2->nlayers, 7);
+    for (i = 0; i < on->nlayers; i++) {
+        ck_assert_int_eq(on->layers[i].nout, nn->layers[i].nout);
+        ck_assert(on->layers[i].act == nn->layers[i].act);
+        for (j = 0; j < on->layers[i].nout * on->layers[i].nin; j++) {
+            double a = trop_q_get_d(on->layers[i].W + j), b = trop_q_get_d(nn->layers[i].W + j);
+            ck_assert_msg(fabs(a - b) <= 1e-6 * (fabs(b) + 1e-3), "layer %ld weight %ld: %g vs %g",
+                          i, j, a, b);
+        }
+    }
+    for (k = 0; k < 100; k++) {
+        fmpq x[5], xr[5], y1[5], y2[5], y3[5];
+        for (j = 0; j < 5; j++) {
+            fmpq_init(x + j);
+            fmpq_init(xr + j);
+            fmpq_init(y1 + j);
+            fmpq_init(y2 + j);
+            fmpq_init(y3 + j);
+            fmpq_set_si(x + j, trop_rng_below(&r, 1001) - 500, 1000);   /* normalised */
+            fmpq_mul(xr + j, x + j, nn->in_range + j);
+            fmpq_add(xr + j, xr + j, nn->in_mean + j);                    /* raw */
+        }
+        trop_net_eval_q(y1, on, x);
+        trop_net_eval_q(y2, nn, x);
+        trop_net_eval_q(y3, t2, xr);
+        for (j = 0; j < 5; j++) {
+            double a = trop_q_get_d(y1 + j), b = trop_q_get_d(y2 + j);
+            double c = trop_q_get_d(y3 + j) , bd = b * trop_q_get_d(nn->out_range)
+                                                  + trop_q_get_d(nn->out_mean);
+            ck_assert_msg(fabs(a - b) <= 1e-4 * (fabs(b) + 1), "point %ld output %ld: onnx %g, "
+                          "nnet %g", k, j, a, b);
+            ck_assert_msg(fabs(c - bd) <= 1e-4 * (fabs(bd) + 1), "point %ld output %ld: "
+                          "TestNetwork2 %g, nnet %g", k, j, c, bd);
+        }
+        for (j = 0; j < 5; j++) {
+            fmpq_clear(x + j);
+            fmpq_clear(xr + j);
+            fmpq_clear(y1 + j);
+            fmpq_clear(y2 + j);
+            fmpq_clear(y3 + j);
+        }
+    }
+    trop_net_clear(on);
+    trop_net_clear(nn);
+    trop_net_clear(t2);
+}
+END_TEST
+
+/* PyTorch's Gemm export (vdp: 3-32-32-3, Gemm transB = 1) and tf2onnx's
+ * chains of MatMul + Add with consecutive affine layers and no activation
+ * between them (tllBench N=M=8: 14 MatMul, 6 Relu), which must compose
+ * into one layer per Relu plus the output: 7 layers of widths 128, 64,
+ * 32, 16, 8, 4 and 1 (the R-widths of PROVENANCE.md). */
+START_TEST(onnx_gemm_and_composition)
+{
+    static const slong tll_widths[7] = {128, 64, 32, 16, 8, 4, 1};
+    trop_net_t net;
+    slong i;
+    trop_net_init(net, 1);
+    read_ok(net, "onnx/vdp.onnx");
+    ck_assert_int_eq(net->input_dim, 3);
+    ck_assert_int_eq(net->nlayers, 3);
+    ck_assert_int_eq(net->layers[0].nout, 32);
+    ck_assert_int_eq(net->layers[1].nout, 32);
+    ck_assert_int_eq(net->layers[2].nout, 3);
+    ck_assert(net->layers[2].act == TROP_ACT_LINEAR);
+    read_ok(net, "onnx/tllBench_n2_NM8_m1_0_0.onnx");
+    ck_assert_int_eq(net->input_dim, 2);
+    ck_assert_int_eq(net->nlayers, 7);
+    for (i = 0; i < 7; i++)
+        ck_assert_int_eq(net->layers[i].nout, tll_widths[i]);
+    trop_net_clear(net);
+}
+END_TEST
+
+/* A convolution is refused with a message naming the node and its op
+ * type; a truncated protobuf is a format error. */
+START_TEST(onnx_errors)
+{
+    char *buf;
+    size_t len;
+    trop_net_t net;
+    trop_error e;
+    trop_net_init(net, 1);
+    ck_assert_int_eq(trop_net_read(net, trop_test_data("onnx/Convnet_maxpool.onnx"), &e),
+                     TROP_ERR_INVALID);
+    ck_assert_msg(strstr(e.msg, "(Conv)") && strstr(e.msg, "not supported"), "%s", e.msg);
+    ck_assert_int_eq(trop_file_read_all(trop_test_data("onnx/ACASXU_run2a_1_1_batch_2000.onnx"),
+                                        &buf, &len, &e), TROP_OK);
+    ck_assert_int_eq(trop_net_read_buffer(net, buf, len / 2, "half.onnx", &e), TROP_ERR_FORMAT);
+    ck_assert_msg(strstr(e.msg, "half.onnx") && strstr(e.msg, "ONNX"), "%s", e.msg);
+    ck_assert_int_eq(trop_net_detect((const unsigned char *)buf, len), TROP_NET_FORMAT_ONNX);
+    trop_free(buf);
+    ck_assert_int_eq(net->nlayers, 0);
+    trop_net_clear(net);
+}
+END_TEST
+
+/* Damaged ONNX files: bytes of test_small and vdp changed at random.  Each
+ * read must end in success or an error with a message, never a crash (run
+ * under ASan and valgrind in CI-like setups), and a failed read leaves an
+ * empty network. */
+START_TEST(onnx_corrupt)
+{
+    const char *files[2] = {"onnx/test_small.onnx", "onnx/vdp.onnx"};
+    char *buf;
+    size_t len;
+    trop_net_t net;
+    trop_error e;
+    trop_rng r;
+    slong k, j;
+    trop_rng_init(&r, 500 + (unsigned long long)_i);
+    ck_assert_int_eq(trop_file_read_all(trop_test_data(files[_i % 2]), &buf, &len, &e),
+                     TROP_OK);
+    trop_net_init(net, 1);
+    for (k = 0; k < 200; k++) {
+        char *c = trop_malloc(len);
+        trop_status st;
+        memcpy(c, buf, len);
+        for (j = 0; j < 1 + trop_rng_below(&r, 4); j++)
+            c[trop_rng_below(&r, (slong)len)] = (char)trop_rng_below(&r, 256);
+        e.msg[0] = '\0';
+        st = trop_net_read_buffer(net, c, len, "damaged.onnx", &e);
+        if (st != TROP_OK) {
+            ck_assert_msg(e.msg[0] != '\0', "status %d without a message", st);
+            ck_assert_int_eq(net->nlayers, 0);
+        }
+        trop_free(c);
+    }
+    trop_free(buf);
+    trop_net_clear(net);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -1300,6 +1499,14 @@ static Suite *net_suite(void)
     tcase_add_test(tc, bin_huge_counts);
     tcase_add_test(tc, bin_write_errors);
     tcase_add_loop_test(tc, roundtrip_random, 0, loops);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("onnx");
+    tcase_add_test(tc, onnx_small_files);
+    tcase_add_test(tc, onnx_acas_twins);
+    tcase_add_test(tc, onnx_gemm_and_composition);
+    tcase_add_test(tc, onnx_errors);
+    tcase_add_loop_test(tc, onnx_corrupt, 0, 4);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("io");

@@ -93,6 +93,10 @@ trop_net_format trop_net_detect(const unsigned char *buf, size_t len)
     /* a proper prefix of the magic is a truncated net.bin, not NNet text */
     if (memcmp(buf, bin_magic, len < 8 ? len : 8) == 0)
         return TROP_NET_FORMAT_BIN;
+    /* an ONNX ModelProto starts with field 1, ir_version (tag byte 0x08),
+     * which no text format can */
+    if (buf[0] == 0x08)
+        return TROP_NET_FORMAT_ONNX;
     while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
         i++;
     if (i < len && buf[i] == '{')
@@ -113,6 +117,8 @@ trop_status trop_net_read_buffer(trop_net_t net, const char *buf, size_t len,
         return trop_net_read_json(net, buf, len, name, err);
     case TROP_NET_FORMAT_NNET:
         return trop_net_read_nnet(net, buf, len, name, err);
+    case TROP_NET_FORMAT_ONNX:
+        return trop_net_read_onnx(net, (const unsigned char *)buf, len, name, err);
     case TROP_NET_FORMAT_UNKNOWN:
         break;
     }

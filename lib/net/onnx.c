@@ -1,0 +1,611 @@
+/* onnx.c: the ONNX reader.  The protobuf code is generated at build time by
+ * protoc-c from the schema Debian installs (/usr/include/onnx/onnx.proto,
+ * libonnx-dev); nothing of the schema is copied here.
+ *
+ * A fully connected piecewise-linear graph is read as a chain: one running
+ * value, the tensor the network has computed so far, flows from the graph
+ * input through the nodes; every other operand must be a constant (an
+ * initializer or a Constant node).  The running value is kept as an exact
+ * affine map of the last nonlinear layer's output h (or of the input),
+ * v = A h + c, so that consecutive affine operators (MatMul, Gemm, Add,
+ * Sub, Mul, Div, Flatten, ...) compose exactly; an activation turns the
+ * pending map into a layer.  A starts as the identity and stays diagonal
+ * through elementwise scalings, so a 784-input network never builds a
+ * 784 x 784 matrix.  Weights stored as float32 or float64 become the exact
+ * rationals those floats are. */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <gmp.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_vec.h>
+#include "onnx.pb-c.h"
+
+#include "trop/net.h"
+#include "net-internal.h"
+
+/* A constant tensor: dims [ndims], data [len] exact. */
+typedef struct {
+    const char *name;
+    slong ndims, dims[8], len;
+    fmpq *data;
+} oconst;
+
+/* The running value: v = A h + c of length m, h of length n.  diag: A is
+ * diagonal (n = m) with diagonal d [m] (NULL: the identity); else A: [m x n]
+ * row-major. */
+typedef struct {
+    slong m, n;
+    int diag;
+    fmpq *d, *A, *c;
+    const char *name;   /* the ONNX value name it carries */
+} orun;
+
+typedef struct {
+    oconst *consts;
+    slong nconsts, alloc;
+    orun v;
+    trop_net_struct *net;
+    const char *file;
+    trop_error *err;
+} octx;
+
+static trop_status oerr(octx *x, trop_status st, const Onnx__NodeProto *nd, const char *fmt,
+                        ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static trop_status oerr(octx *x, trop_status st, const Onnx__NodeProto *nd, const char *fmt,
+                        ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (nd)
+        return trop_error_set(x->err, st, "onnx", "%s: node '%s' (%s): %s", x->file,
+                              nd->name && *nd->name ? nd->name : "(unnamed)", nd->op_type, msg);
+    return trop_error_set(x->err, st, "onnx", "%s: %s", x->file, msg);
+}
+
+/* ---- constants ---- */
+
+static oconst *find_const(octx *x, const char *name)
+{
+    slong i;
+    for (i = x->nconsts - 1; i >= 0; i--)
+        if (strcmp(x->consts[i].name, name) == 0)
+            return x->consts + i;
+    return NULL;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Adds the tensor t (float32, float64 or int64) as a constant named name. */
+static trop_status add_const(octx *x, const Onnx__TensorProto *t, const char *name,
+                             const Onnx__NodeProto *nd)
+{
+    oconst *k;
+    slong i, len = 1;
+    trop_status st = TROP_OK;
+    int type = t->data_type;
+    if (t->n_dims > 8)
+        return oerr(x, TROP_ERR_LIMIT, nd, "tensor '%s' has %zu dimensions", name, t->n_dims);
+    for (i = 0; i < (slong)t->n_dims; i++) {
+        if (t->dims[i] < 0 || (t->dims[i] > 0 && len > TROP_MAX_ELEMS / t->dims[i]))
+            return oerr(x, TROP_ERR_LIMIT, nd, "tensor '%s' is too large or has a negative "
+                        "dimension", name);
+        len *= t->dims[i];
+    }
+    if (type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && type != ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE
+        && type != ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
+        return oerr(x, TROP_ERR_FORMAT, nd, "tensor '%s' has data type %d; supported: float, "
+                    "double, int64", name, type);
+    {
+        size_t want = (size_t)len * (type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ? 4 : 8);
+        size_t have = t->has_raw_data ? t->raw_data.len
+                    : type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ? t->n_float_data * 4
+                    : type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE ? t->n_double_data * 8
+                    : t->n_int64_data * 8;
+        if (t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+            return oerr(x, TROP_ERR_FORMAT, nd, "tensor '%s' is stored in an external file, "
+                        "which is not supported", name);
+        if (have != want)
+            return oerr(x, TROP_ERR_FORMAT, nd, "tensor '%s': %zu bytes of data for %ld "
+                        "values", name, have, len);
+    }
+    if (x->nconsts == x->alloc) {
+        x->alloc = x->alloc ? 2 * x->alloc : 16;
+        x->consts = trop_realloc(x->consts, (size_t)x->alloc * sizeof(oconst));
+    }
+    k = x->consts + x->nconsts;
+    k->name = name;
+    k->ndims = (slong)t->n_dims;
+    for (i = 0; i < k->ndims; i++)
+        k->dims[i] = t->dims[i];
+    k->len = len;
+    k->data = _fmpq_vec_init(len ? len : 1);
+    x->nconsts++;
+    for (i = 0; i < len && st == TROP_OK; i++) {
+        double v;
+        if (type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+            float f;
+            uint32_t u = t->has_raw_data ? le32(t->raw_data.data + 4 * i) : 0;
+            if (t->has_raw_data)
+                memcpy(&f, &u, 4);
+            else
+                f = t->float_data[i];
+            v = (double)f;
+        } else if (type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE) {
+            uint64_t u = t->has_raw_data ? le64(t->raw_data.data + 8 * i) : 0;
+            if (t->has_raw_data)
+                memcpy(&v, &u, 8);
+            else
+                v = t->double_data[i];
+        } else {
+            int64_t q = t->has_raw_data ? (int64_t)le64(t->raw_data.data + 8 * i)
+                                        : t->int64_data[i];
+            fmpz_set_si(fmpq_numref(k->data + i), q);
+            continue;
+        }
+        if (!isfinite(v))
+            st = oerr(x, TROP_ERR_FORMAT, nd, "tensor '%s', value %ld is not finite", name, i);
+        else
+            trop_q_set_d(k->data + i, v, NULL);
+    }
+    return st;
+}
+
+/* ---- the running value ---- */
+
+static void run_init(orun *v, slong n, const char *name)
+{
+    v->m = v->n = n;
+    v->diag = 1;
+    v->d = NULL;
+    v->A = NULL;
+    v->c = _fmpq_vec_init(n);
+    v->name = name;
+}
+
+static void run_clear(orun *v)
+{
+    if (v->d)
+        _fmpq_vec_clear(v->d, v->m);
+    if (v->A)
+        _fmpq_vec_clear(v->A, v->m * v->n);
+    _fmpq_vec_clear(v->c, v->m);
+}
+
+/* The entry (i, j) of A (diagonal or full). */
+static void run_get(fmpq_t r, const orun *v, slong i, slong j)
+{
+    if (!v->diag)
+        fmpq_set(r, v->A + i * v->n + j);
+    else if (i != j)
+        fmpq_zero(r);
+    else if (v->d)
+        fmpq_set(r, v->d + i);
+    else
+        fmpq_one(r);
+}
+
+/* v <- W v (+ nothing), W: [mo x m] given by entry(i, j) = w[i * si + j * sj]
+ * (so both W and W^T layouts work).  O(mo * m * n) only when A is full. */
+static void run_apply(orun *v, const fmpq *w, slong mo, slong si, slong sj)
+{
+    slong i, j, k, m = v->m, n = v->n;
+    fmpq *A = _fmpq_vec_init(mo * n), *c = _fmpq_vec_init(mo);
+    fmpq_t t, a;
+    fmpq_init(t);
+    fmpq_init(a);
+    for (i = 0; i < mo; i++) {
+        for (j = 0; j < m; j++) {
+            const fmpq *wij = w + i * si + j * sj;
+            if (fmpq_is_zero(wij))
+                continue;
+            fmpq_mul(t, wij, v->c + j);
+            fmpq_add(c + i, c + i, t);
+            if (v->diag) {
+                run_get(a, v, j, j);
+                fmpq_mul(t, wij, a);
+                fmpq_add(A + i * n + j, A + i * n + j, t);
+            } else {
+                for (k = 0; k < n; k++) {
+                    fmpq_mul(t, wij, v->A + j * n + k);
+                    fmpq_add(A + i * n + k, A + i * n + k, t);
+                }
+            }
+        }
+    }
+    fmpq_clear(t);
+    fmpq_clear(a);
+    run_clear(v);
+    v->m = mo;
+    v->diag = 0;
+    v->d = NULL;
+    v->A = A;
+    v->c = c;
+}
+
+/* v <- v + b (op 0), v - b (1), b - v (2), v * b (3), v / b (4), with b a
+ * constant broadcast to length m (len 1 or m). */
+static trop_status run_elementwise(octx *x, const Onnx__NodeProto *nd, const oconst *b,
+                                   int op)
+{
+    orun *v = &x->v;
+    slong i, j;
+    if (b->len != 1 && b->len != v->m)
+        return oerr(x, TROP_ERR_INVALID, nd, "constant '%s' has %ld values for a tensor of "
+                    "%ld", b->name, b->len, v->m);
+    for (i = 0; i < v->m; i++) {
+        const fmpq *bi = b->data + (b->len == 1 ? 0 : i);
+        if (op == 4 && fmpq_is_zero(bi))
+            return oerr(x, TROP_ERR_INVALID, nd, "division by zero");
+        if (op == 0)
+            fmpq_add(v->c + i, v->c + i, bi);
+        else if (op == 1)
+            fmpq_sub(v->c + i, v->c + i, bi);
+        else if (op == 2) {
+            fmpq_sub(v->c + i, bi, v->c + i);
+        }
+        if (op >= 2) {   /* scale row i of A and c by s (-1, b or 1/b) */
+            fmpq_t s;
+            fmpq_init(s);
+            if (op == 2)
+                fmpq_set_si(s, -1, 1);
+            else if (op == 3)
+                fmpq_set(s, bi);
+            else
+                fmpq_inv(s, bi);
+            if (op != 2)
+                fmpq_mul(v->c + i, v->c + i, s);
+            if (v->diag) {
+                if (!v->d) {
+                    v->d = _fmpq_vec_init(v->m);
+                    for (j = 0; j < v->m; j++)
+                        fmpq_one(v->d + j);
+                }
+                fmpq_mul(v->d + i, v->d + i, s);
+            } else {
+                for (j = 0; j < v->n; j++)
+                    fmpq_mul(v->A + i * v->n + j, v->A + i * v->n + j, s);
+            }
+            fmpq_clear(s);
+        }
+    }
+    return TROP_OK;
+}
+
+/* Turns the pending map into a layer with activation act (slope for
+ * leaky) and restarts the running value as the identity on its output. */
+static void run_emit(octx *x, trop_act act, const fmpq_t slope)
+{
+    orun *v = &x->v;
+    trop_layer_struct *L = trop_net_append_layer(x->net, v->m, act, slope, 1);
+    slong i, j;
+    fmpq_t a;
+    fmpq_init(a);
+    for (i = 0; i < v->m; i++) {
+        for (j = 0; j < v->n; j++) {
+            run_get(a, v, i, j);
+            fmpq_set(L->W + i * v->n + j, a);
+        }
+        fmpq_set(L->b + i, v->c + i);
+    }
+    fmpq_clear(a);
+    {
+        slong m = v->m;
+        const char *name = v->name;
+        run_clear(v);
+        run_init(v, m, name);
+    }
+}
+
+static int vec_is_zero(const fmpq *v, slong len)
+{
+    slong i;
+    for (i = 0; i < len; i++)
+        if (!fmpq_is_zero(v + i))
+            return 0;
+    return 1;
+}
+
+/* ---- nodes ---- */
+
+static const Onnx__AttributeProto *attr(const Onnx__NodeProto *nd, const char *name)
+{
+    size_t i;
+    for (i = 0; i < nd->n_attribute; i++)
+        if (strcmp(nd->attribute[i]->name, name) == 0)
+            return nd->attribute[i];
+    return NULL;
+}
+
+static long attr_int(const Onnx__NodeProto *nd, const char *name, long dflt)
+{
+    const Onnx__AttributeProto *a = attr(nd, name);
+    return a && a->has_i ? (long)a->i : dflt;
+}
+
+static double attr_float(const Onnx__NodeProto *nd, const char *name, double dflt)
+{
+    const Onnx__AttributeProto *a = attr(nd, name);
+    return a && a->has_f ? (double)a->f : dflt;
+}
+
+/* For a node with the running value and one constant among its first two
+ * inputs: *k the constant, *first 1 if the running value comes first. */
+static trop_status split_operands(octx *x, const Onnx__NodeProto *nd, oconst **k, int *first)
+{
+    int r0, r1;
+    if (nd->n_input < 2)
+        return oerr(x, TROP_ERR_FORMAT, nd, "needs two inputs");
+    r0 = strcmp(nd->input[0], x->v.name) == 0;
+    r1 = strcmp(nd->input[1], x->v.name) == 0;
+    if (r0 == r1)
+        return oerr(x, TROP_ERR_INVALID, nd, "one operand must be the network's running "
+                    "value and the other a constant (the graph must be a chain)");
+    *k = find_const(x, r0 ? nd->input[1] : nd->input[0]);
+    if (!*k)
+        return oerr(x, TROP_ERR_INVALID, nd, "'%s' is neither the running value nor a "
+                    "constant (branches are not supported)", r0 ? nd->input[1] : nd->input[0]);
+    *first = r0;
+    return TROP_OK;
+}
+
+static trop_status node_matmul(octx *x, const Onnx__NodeProto *nd)
+{
+    oconst *w;
+    int first;
+    trop_status st = split_operands(x, nd, &w, &first);
+    slong rows, cols;
+    if (st != TROP_OK)
+        return st;
+    if (w->ndims != 2)
+        return oerr(x, TROP_ERR_INVALID, nd, "the weight '%s' has %ld dimensions, expected 2",
+                    w->name, w->ndims);
+    rows = w->dims[0];
+    cols = w->dims[1];
+    if (first) {   /* v W with W: [m x out] */
+        if (rows != x->v.m)
+            return oerr(x, TROP_ERR_INVALID, nd, "weight '%s' is %ld x %ld for a tensor of "
+                        "%ld", w->name, rows, cols, x->v.m);
+        run_apply(&x->v, w->data, cols, 1, cols);
+    } else {       /* W v with W: [out x m] */
+        if (cols != x->v.m)
+            return oerr(x, TROP_ERR_INVALID, nd, "weight '%s' is %ld x %ld for a tensor of "
+                        "%ld", w->name, rows, cols, x->v.m);
+        run_apply(&x->v, w->data, rows, cols, 1);
+    }
+    return TROP_OK;
+}
+
+/* Gemm: Y = alpha A' B' + beta C with A the running value (a row). */
+static trop_status node_gemm(octx *x, const Onnx__NodeProto *nd)
+{
+    oconst *B, *C = NULL;
+    slong rows, cols, out;
+    double alpha = attr_float(nd, "alpha", 1.0), beta = attr_float(nd, "beta", 1.0);
+    long transA = attr_int(nd, "transA", 0), transB = attr_int(nd, "transB", 0);
+    trop_status st;
+    if (nd->n_input < 2 || strcmp(nd->input[0], x->v.name) != 0)
+        return oerr(x, TROP_ERR_INVALID, nd, "the first input must be the running value");
+    if (transA)
+        return oerr(x, TROP_ERR_INVALID, nd, "transA = 1 is not supported");
+    if (!(B = find_const(x, nd->input[1])) || B->ndims != 2)
+        return oerr(x, TROP_ERR_INVALID, nd, "B must be a constant matrix");
+    if (nd->n_input >= 3 && *nd->input[2] && !(C = find_const(x, nd->input[2])))
+        return oerr(x, TROP_ERR_INVALID, nd, "C must be a constant");
+    rows = B->dims[0];
+    cols = B->dims[1];
+    out = transB ? rows : cols;
+    if ((transB ? cols : rows) != x->v.m)
+        return oerr(x, TROP_ERR_INVALID, nd, "B is %ld x %ld (transB %ld) for a tensor of %ld",
+                    rows, cols, transB, x->v.m);
+    if (transB)
+        run_apply(&x->v, B->data, out, cols, 1);
+    else
+        run_apply(&x->v, B->data, out, 1, cols);
+    if (alpha < 1.0 || alpha > 1.0) {   /* float32 attributes: exact */
+        oconst s = {"alpha", 0, {0}, 1, _fmpq_vec_init(1)};
+        trop_q_set_d(s.data, alpha, NULL);
+        st = run_elementwise(x, nd, &s, 3);
+        _fmpq_vec_clear(s.data, 1);
+        if (st != TROP_OK)
+            return st;
+    }
+    if (C) {
+        oconst s = *C;
+        slong i;
+        s.data = _fmpq_vec_init(C->len ? C->len : 1);
+        for (i = 0; i < C->len; i++) {
+            fmpq_t bq;
+            fmpq_init(bq);
+            trop_q_set_d(bq, beta, NULL);
+            fmpq_mul(s.data + i, C->data + i, bq);
+            fmpq_clear(bq);
+        }
+        st = run_elementwise(x, nd, &s, 0);
+        _fmpq_vec_clear(s.data, C->len ? C->len : 1);
+        return st;
+    }
+    return TROP_OK;
+}
+
+static trop_status node_prelu(octx *x, const Onnx__NodeProto *nd)
+{
+    oconst *s;
+    slong i;
+    if (nd->n_input < 2 || !(s = find_const(x, nd->input[1])) || s->len < 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "the slope must be a constant");
+    for (i = 1; i < s->len; i++)
+        if (!fmpq_equal(s->data, s->data + i))
+            return oerr(x, TROP_ERR_INVALID, nd, "slopes that differ by channel are not "
+                        "supported (one slope for the layer is)");
+    run_emit(x, TROP_ACT_LEAKY, s->data);
+    return TROP_OK;
+}
+
+static trop_status node(octx *x, const Onnx__NodeProto *nd)
+{
+    const char *op = nd->op_type;
+    oconst *k;
+    int first;
+    trop_status st = TROP_OK;
+    if (strcmp(op, "Constant") == 0) {
+        const Onnx__AttributeProto *a = attr(nd, "value");
+        if (!a || !a->t || nd->n_output < 1)
+            return oerr(x, TROP_ERR_INVALID, nd, "only a tensor 'value' is supported");
+        return add_const(x, a->t, nd->output[0], nd);
+    }
+    if (nd->n_input < 1 || strcmp(nd->input[0], x->v.name) != 0) {
+        if (!(nd->n_input >= 2 && strcmp(nd->input[1], x->v.name) == 0
+              && (!strcmp(op, "MatMul") || !strcmp(op, "Add") || !strcmp(op, "Sub")
+                  || !strcmp(op, "Mul"))))
+            return oerr(x, TROP_ERR_INVALID, nd, "does not read the running value '%s' (the "
+                        "graph must be a chain)", x->v.name);
+    }
+    if (nd->n_output != 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "has %zu outputs, expected 1", nd->n_output);
+    if (!strcmp(op, "MatMul"))
+        st = node_matmul(x, nd);
+    else if (!strcmp(op, "Gemm"))
+        st = node_gemm(x, nd);
+    else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul")
+             || !strcmp(op, "Div")) {
+        if ((st = split_operands(x, nd, &k, &first)) != TROP_OK)
+            return st;
+        if (!strcmp(op, "Div") && !first)
+            return oerr(x, TROP_ERR_INVALID, nd, "a constant divided by the running value is "
+                        "not piecewise linear");
+        st = run_elementwise(x, nd, k, !strcmp(op, "Add") ? 0 : !strcmp(op, "Sub")
+                             ? (first ? 1 : 2) : !strcmp(op, "Mul") ? 3 : 4);
+    } else if (!strcmp(op, "Relu")) {
+        run_emit(x, TROP_ACT_RELU, NULL);
+    } else if (!strcmp(op, "LeakyRelu")) {
+        fmpq_t s;
+        fmpq_init(s);
+        trop_q_set_d(s, attr_float(nd, "alpha", (double)0.01f), NULL);
+        run_emit(x, TROP_ACT_LEAKY, s);
+        fmpq_clear(s);
+    } else if (!strcmp(op, "PRelu")) {
+        st = node_prelu(x, nd);
+    } else if (!strcmp(op, "Flatten") || !strcmp(op, "Identity") || !strcmp(op, "Dropout")
+               || !strcmp(op, "Reshape")) {
+        /* a vector stays the vector: only the layout of one sample changes
+         * (Reshape of a fully connected tensor; Dropout is the identity at
+         * inference) */
+    } else {
+        return oerr(x, TROP_ERR_INVALID, nd, "this operator is not supported (supported: "
+                    "Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, LeakyRelu, PRelu "
+                    "with one slope, Flatten, Reshape, Identity, Dropout, Constant)");
+    }
+    x->v.name = nd->output[0];
+    return st;
+}
+
+/* The number of values of one sample of a graph input: the product of its
+ * fixed dimensions (symbolic ones, the batch, count as 1). */
+static slong input_size(const Onnx__ValueInfoProto *in)
+{
+    slong n = 1;
+    size_t i;
+    if (!in->type || !in->type->tensor_type || !in->type->tensor_type->shape)
+        return -1;
+    for (i = 0; i < in->type->tensor_type->shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = in->type->tensor_type->shape->dim[i];
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+            if (d->dim_value < 1 || d->dim_value > TROP_MAX_ELEMS || n > TROP_MAX_ELEMS / d->dim_value)
+                return -1;
+            n *= d->dim_value;
+        }
+    }
+    return n;
+}
+
+static trop_status read_graph(octx *x, const Onnx__GraphProto *g)
+{
+    const Onnx__ValueInfoProto *in = NULL;
+    size_t i;
+    slong n;
+    trop_status st;
+    for (i = 0; i < g->n_initializer; i++)
+        if ((st = add_const(x, g->initializer[i], g->initializer[i]->name, NULL)) != TROP_OK)
+            return st;
+    for (i = 0; i < g->n_input; i++)   /* inputs that are not initializers */
+        if (!find_const(x, g->input[i]->name)) {
+            if (in)
+                return oerr(x, TROP_ERR_INVALID, NULL, "the graph has more than one input "
+                            "('%s', '%s')", in->name, g->input[i]->name);
+            in = g->input[i];
+        }
+    if (!in)
+        return oerr(x, TROP_ERR_FORMAT, NULL, "the graph has no input");
+    if ((n = input_size(in)) < 1)
+        return oerr(x, TROP_ERR_FORMAT, NULL, "input '%s' has no usable shape", in->name);
+    if (g->n_output != 1)
+        return oerr(x, TROP_ERR_INVALID, NULL, "the graph has %zu outputs, expected 1",
+                    g->n_output);
+    trop_net_clear(x->net);
+    trop_net_init(x->net, n);
+    run_init(&x->v, n, in->name);
+    for (i = 0; i < g->n_node; i++)
+        if ((st = node(x, g->node[i])) != TROP_OK)
+            return st;
+    if (strcmp(x->v.name, g->output[0]->name) != 0)
+        return oerr(x, TROP_ERR_INVALID, NULL, "the graph's output '%s' is not the end of the "
+                    "chain ('%s')", g->output[0]->name, x->v.name);
+    /* a pending affine map (or a graph with no activation) is the output
+     * layer; a graph that ends on an activation has none */
+    if (x->net->nlayers == 0 || !x->v.diag || x->v.d || !vec_is_zero(x->v.c, x->v.m))
+        run_emit(x, TROP_ACT_LINEAR, NULL);
+    return TROP_OK;
+}
+
+trop_status trop_net_read_onnx(trop_net_t net, const unsigned char *buf, size_t len,
+                               const char *name, trop_error *err)
+{
+    Onnx__ModelProto *model;
+    trop_net_t tmp;
+    octx x;
+    trop_status st;
+    slong i;
+    char nbuf[TROP_ERROR_NAME_MAX + 1];
+    trop_net_init(tmp, 1);
+    memset(&x, 0, sizeof x);
+    x.net = tmp;
+    x.file = trop_error_name(nbuf, name ? name : TROP_NET_NONAME);
+    x.err = err;
+    model = onnx__model_proto__unpack(NULL, len, buf);
+    if (!model)
+        return _trop_net_read_finish(net, tmp, oerr(&x, TROP_ERR_FORMAT, NULL,
+                                     "not a valid ONNX model (the protobuf does not parse: "
+                                     "truncated or corrupt)"));
+    if (!model->graph)
+        st = oerr(&x, TROP_ERR_FORMAT, NULL, "the model has no graph");
+    else {
+        x.v.c = NULL;
+        st = read_graph(&x, model->graph);
+        if (x.v.c)
+            run_clear(&x.v);
+    }
+    for (i = 0; i < x.nconsts; i++)
+        _fmpq_vec_clear(x.consts[i].data, x.consts[i].len ? x.consts[i].len : 1);
+    trop_free(x.consts);
+    if (st == TROP_OK && model->producer_name && *model->producer_name)
+        trop_net_set_meta(tmp, "onnx_producer", model->producer_name);
+    onnx__model_proto__free_unpacked(model, NULL);
+    return _trop_net_read_finish(net, tmp, st);
+}
