@@ -84,7 +84,7 @@ static trop_status rd_u32(bin_rd *r, uint32_t *v, const char *what)
  * no leading zero byte (canonical form). */
 static trop_status rd_mag(bin_rd *r, const char *what)
 {
-    uint32_t n;
+    uint32_t n = 0;
     trop_status st = rd_u32(r, &n, what);
     if (st != TROP_OK)
         return st;
@@ -188,7 +188,7 @@ static trop_status check_layer_hdr(bin_rd *r, size_t off, slong l, const layer_h
 static trop_status rd_layer(bin_rd *r, trop_net_t net, slong l)
 {
     size_t off = r->pos;
-    layer_hdr h;
+    layer_hdr h = {0, 0, 0, 0};   /* set by the reads; zeroed for -O3's flow analysis */
     fmpq_t slope;
     slong count;
     trop_layer_struct *L;
@@ -267,7 +267,7 @@ static trop_status rd_norm(bin_rd *r, trop_net_t net)
 /* Reads a length-prefixed UTF-8 string (no NUL) into a new C string. */
 static trop_status rd_str(bin_rd *r, char **s, const char *what)
 {
-    uint32_t n;
+    uint32_t n = 0;
     trop_status st = rd_u32(r, &n, what);
     *s = NULL;
     if (st != TROP_OK)
@@ -286,7 +286,7 @@ static trop_status rd_str(bin_rd *r, char **s, const char *what)
 
 static trop_status rd_meta(bin_rd *r, trop_net_t net)
 {
-    uint32_t n, i;
+    uint32_t n = 0, i;
     size_t off = r->pos;
     trop_status st = rd_u32(r, &n, "metadata count");
     if (st == TROP_OK && n > remaining(r) / 8)
