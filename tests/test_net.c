@@ -1458,6 +1458,81 @@ START_TEST(onnx_corrupt)
 }
 END_TEST
 
+/* PyTorch exports (tests/data/onnx/torch/, made by
+ * scripts/make-onnx-fixtures.py with dyadic weights exact in float32):
+ * each .onnx must read as EXACTLY the network its .json twin builds by
+ * hand, layer by layer (the JSON composes the affine runs the reader must
+ * compose: two Gemms in a row, Sub and Div before the first Gemm). */
+static const char *const torch_fixtures[] = {
+    "linear-relu",         /* Gemm Relu Gemm */
+    "matmul-add",          /* MatMul Add Relu MatMul Add */
+    "leaky",               /* Gemm LeakyRelu(alpha 0.125) Gemm */
+    "prelu",               /* Gemm PRelu(one slope 0.25) Gemm */
+    "flatten-dropout-identity", /* Flatten Gemm Relu Gemm (torch drops Dropout, Identity) */
+    "consecutive-linear",  /* Gemm Gemm Relu Gemm: 2 layers */
+    "normalised",          /* Sub Div Gemm Relu Gemm: 2 layers */
+};
+
+START_TEST(onnx_torch_equals_json)
+{
+    char name[128];
+    trop_net_t on, js;
+    slong l;
+    trop_net_init(on, 1);
+    trop_net_init(js, 1);
+    snprintf(name, sizeof name, "onnx/torch/%s.onnx", torch_fixtures[_i]);
+    read_ok(on, name);
+    snprintf(name, sizeof name, "onnx/torch/%s.json", torch_fixtures[_i]);
+    read_ok(js, name);
+    ck_assert_int_eq(on->input_dim, js->input_dim);
+    ck_assert_int_eq(on->nlayers, js->nlayers);
+    ck_assert_int_eq(on->nlayers, 2);
+    for (l = 0; l < on->nlayers; l++) {
+        const trop_layer_struct *A = on->layers + l, *B = js->layers + l;
+        slong i;
+        ck_assert_msg(A->act == B->act, "%s layer %ld: act %d vs %d", torch_fixtures[_i], l,
+                      (int)A->act, (int)B->act);
+        ck_assert_int_eq(A->k, B->k);
+        ck_assert_int_eq(A->nout, B->nout);
+        ck_assert_int_eq(A->nin, B->nin);
+        ck_assert_msg(fmpq_equal(A->slope, B->slope), "%s layer %ld: slope differs",
+                      torch_fixtures[_i], l);
+        for (i = 0; i < A->nout * A->nin; i++)
+            ck_assert_msg(fmpq_equal(A->W + i, B->W + i), "%s layer %ld: W[%ld][%ld] differs",
+                          torch_fixtures[_i], l, i / A->nin, i % A->nin);
+        for (i = 0; i < A->nout; i++)
+            ck_assert_msg(fmpq_equal(A->b + i, B->b + i), "%s layer %ld: b[%ld] differs",
+                          torch_fixtures[_i], l, i);
+    }
+    ck_assert(layers_equal(on, js));
+    trop_net_clear(on);
+    trop_net_clear(js);
+}
+END_TEST
+
+/* Two PyTorch exports the reader must refuse by name (not read yet):
+ * maxout-max exports Gemm Gemm Max Gemm and is refused at its Max node
+ * (unsupported operators are named before any check of the chain);
+ * batchnorm exports Gemm BatchNormalization Relu Gemm and is refused at the
+ * BatchNormalization node. */
+START_TEST(onnx_torch_unsupported)
+{
+    static const char *const files[2] = {"onnx/torch/maxout-max.onnx",
+                                         "onnx/torch/batchnorm.onnx"};
+    trop_net_t net;
+    trop_error e;
+    int i;
+    trop_net_init(net, 1);
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(trop_net_read(net, trop_test_data(files[i]), &e), TROP_ERR_INVALID);
+        ck_assert_int_eq(net->nlayers, 0);
+    }
+    trop_net_clear(net);
+    read_fails("onnx/torch/maxout-max.onnx", "(Max)", "not supported", NULL);
+    read_fails("onnx/torch/batchnorm.onnx", "(BatchNormalization)", "not supported", NULL);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -1507,6 +1582,12 @@ static Suite *net_suite(void)
     tcase_add_test(tc, onnx_gemm_and_composition);
     tcase_add_test(tc, onnx_errors);
     tcase_add_loop_test(tc, onnx_corrupt, 0, 4);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("onnx_torch");
+    tcase_add_loop_test(tc, onnx_torch_equals_json, 0,
+                        (int)(sizeof torch_fixtures / sizeof torch_fixtures[0]));
+    tcase_add_test(tc, onnx_torch_unsupported);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("io");

@@ -458,6 +458,26 @@ static trop_status node_prelu(octx *x, const Onnx__NodeProto *nd)
     return TROP_OK;
 }
 
+static const char *const supported_ops[] = {
+    "Constant", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "PRelu",
+    "Flatten", "Identity", "Dropout", "Reshape"};
+
+static trop_status unsupported(octx *x, const Onnx__NodeProto *nd)
+{
+    return oerr(x, TROP_ERR_INVALID, nd, "this operator is not supported (supported: Gemm, "
+                "MatMul, Add, Sub, Mul, Div by constants, Relu, LeakyRelu, PRelu with one "
+                "slope, Flatten, Reshape, Identity, Dropout, Constant)");
+}
+
+static int is_supported(const char *op)
+{
+    size_t i;
+    for (i = 0; i < sizeof supported_ops / sizeof supported_ops[0]; i++)
+        if (strcmp(op, supported_ops[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static trop_status node(octx *x, const Onnx__NodeProto *nd)
 {
     const char *op = nd->op_type;
@@ -508,9 +528,7 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
          * (Reshape of a fully connected tensor; Dropout is the identity at
          * inference) */
     } else {
-        return oerr(x, TROP_ERR_INVALID, nd, "this operator is not supported (supported: "
-                    "Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, LeakyRelu, PRelu "
-                    "with one slope, Flatten, Reshape, Identity, Dropout, Constant)");
+        return unsupported(x, nd);
     }
     x->v.name = nd->output[0];
     return st;
@@ -558,6 +576,11 @@ static trop_status read_graph(octx *x, const Onnx__GraphProto *g)
     if (g->n_output != 1)
         return oerr(x, TROP_ERR_INVALID, NULL, "the graph has %zu outputs, expected 1",
                     g->n_output);
+    /* an unsupported operator is named first: a maxout export (Max over
+     * branches) would otherwise be reported as a branch at its second Gemm */
+    for (i = 0; i < g->n_node; i++)
+        if (!is_supported(g->node[i]->op_type))
+            return unsupported(x, g->node[i]);
     trop_net_clear(x->net);
     trop_net_init(x->net, n);
     run_init(&x->v, n, in->name);

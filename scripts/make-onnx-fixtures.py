@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""Writes the PyTorch ONNX fixtures of tests/data/onnx/torch/.
+
+Run with Debian's Python (it has torch and onnx):
+
+    /usr/bin/python3 scripts/make-onnx-fixtures.py [OUTDIR]
+
+OUTDIR defaults to tests/data/onnx/torch next to this script.  For every
+fixture it writes <name>.onnx (torch.onnx.export, opset 13, eval mode, a
+fixed input shape) and, for the ones our reader must accept, <name>.json:
+the same network hand-built in our JSON format (docs/formats.md) with every
+number an exact rational string.  The weights are small dyadic rationals
+(k/8), exact in float32, so the ONNX file and the JSON file describe
+exactly the same network; where the reader composes consecutive affine maps
+(consecutive-linear, normalised) the JSON holds the composition computed
+here with fractions.Fraction.
+
+Checks done here, before anything is written: every weight round-trips
+through float32 unchanged, every ONNX initializer equals the Fraction it
+was made from, and the torch model's output equals the exact evaluation of
+the JSON network at a few dyadic points.
+"""
+import io
+import json
+import os
+import random
+import sys
+from fractions import Fraction as F
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import torch
+import torch.nn as nn
+
+OPSET = 13
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "tests", "data", "onnx",
+                                                         "torch")
+RNG = random.Random(20240613)
+
+
+# ---- exact values --------------------------------------------------------
+
+def dyadic():
+    """A small dyadic rational k/8, |k| <= 26 (so 3.125 = 25/8 can occur)."""
+    return F(RNG.randint(-26, 26), 8)
+
+
+def mat(rows, cols):
+    return [[dyadic() for _ in range(cols)] for _ in range(rows)]
+
+
+def vec(n):
+    return [dyadic() for _ in range(n)]
+
+
+def tensor(x):
+    """A float32 tensor from (nested lists of) Fractions, checked exact."""
+    t = torch.tensor(np.array(x, dtype=np.float64), dtype=torch.float32)
+    back = np.array(t.tolist(), dtype=np.float64).ravel()
+    want = np.array(x, dtype=object).ravel()
+    for a, b in zip(back, want):
+        assert F(float(a)) == b, (a, b)
+    return t
+
+
+def set_linear(lin, W, b):
+    """W: [out][in], like nn.Linear.weight."""
+    with torch.no_grad():
+        lin.weight.copy_(tensor(W))
+        lin.bias.copy_(tensor(b))
+    return lin
+
+
+def matmul(A, B):
+    return [[sum((A[i][k] * B[k][j] for k in range(len(B))), F(0)) for j in range(len(B[0]))]
+            for i in range(len(A))]
+
+
+def matvec(A, x):
+    return [sum((a * b for a, b in zip(row, x)), F(0)) for row in A]
+
+
+def transpose(A):
+    return [list(r) for r in zip(*A)]
+
+
+def q(x):
+    """An exact rational as our JSON's string ("3", "-25/8")."""
+    x = F(x)
+    return str(x.numerator) if x.denominator == 1 else "%d/%d" % (x.numerator, x.denominator)
+
+
+# ---- the JSON side -------------------------------------------------------
+
+def layer(W, b, act, slope=None):
+    L = {"act": act, "W": W, "b": b}
+    if slope is not None:
+        L["slope"] = slope
+    return L
+
+
+def eval_json(net, x):
+    """Exact evaluation of a network of layer() dicts (relu/leaky/linear)."""
+    for L in net["layers"]:
+        z = [s + c for s, c in zip(matvec(L["W"], x), L["b"])]
+        if L["act"] == "relu":
+            x = [max(v, F(0)) for v in z]
+        elif L["act"] == "leaky":
+            x = [v if v >= 0 else L["slope"] * v for v in z]
+        else:
+            x = z
+    return x
+
+
+def json_text(net):
+    """Our JSON, exact rational strings, one layer row per line."""
+    out = ['{"input_dim": %d,' % net["input_dim"], ' "layers": [']
+    for li, L in enumerate(net["layers"]):
+        parts = ['"act": "%s"' % L["act"]]
+        if "slope" in L:
+            parts.append('"slope": "%s"' % q(L["slope"]))
+        rows = ",\n         ".join(json.dumps([q(v) for v in r]) for r in L["W"])
+        parts.append('"W": [%s]' % rows)
+        parts.append('"b": %s' % json.dumps([q(v) for v in L["b"]]))
+        out.append("  {" + ",\n   ".join(parts) + "}" + ("," if li + 1 < len(net["layers"]) else ""))
+    out.append(" ],")
+    out.append(' "meta": {"source": "scripts/make-onnx-fixtures.py", "fixture": "%s"}'
+               % net["name"])
+    out.append("}")
+    text = "\n".join(out) + "\n"
+    json.loads(text)   # well formed
+    return text
+
+
+# ---- export and checks ---------------------------------------------------
+
+written = []
+
+
+def export(name, model, shape, net=None, points=()):
+    model.eval()
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(model, torch.zeros(*shape), buf, opset_version=OPSET,
+                          input_names=["x"], output_names=["y"],
+                          training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
+    data = buf.getvalue()
+    m = onnx.load_from_string(data)
+    onnx.checker.check_model(m)
+    for init in m.graph.initializer:   # every stored weight is one of ours, exactly
+        for v in onnx.numpy_helper.to_array(init).ravel().tolist():
+            assert F(v).denominator & (F(v).denominator - 1) == 0, (name, init.name, v)
+    ops = [n.op_type for n in m.graph.node]
+    if net is not None:
+        net["name"] = name
+        for p in points:   # torch = exact JSON evaluation
+            xt = torch.tensor([float(v) for v in p], dtype=torch.float32).reshape(*shape)
+            with torch.no_grad():
+                got = model(xt).reshape(-1).tolist()
+            want = eval_json(net, p)
+            assert len(got) == len(want) and all(F(g) == w for g, w in zip(got, want)), \
+                (name, p, got, want)
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, name + ".onnx")
+    with open(path, "wb") as fp:
+        fp.write(data)
+    written.append((path, len(data), ops))
+    if net is not None:
+        text = json_text(net)
+        jpath = os.path.join(OUT, name + ".json")
+        with open(jpath, "w") as fp:
+            fp.write(text)
+        written.append((jpath, len(text), None))
+
+
+def points(n, k=6):
+    return [[F(RNG.randint(-16, 16), 4) for _ in range(n)] for _ in range(k)]
+
+
+# a. linear-relu: Linear(3,4) + ReLU + Linear(4,2): Gemm (transB = 1)
+W1, b1, W2, b2 = mat(4, 3), vec(4), mat(2, 4), vec(2)
+model = nn.Sequential(set_linear(nn.Linear(3, 4), W1, b1), nn.ReLU(),
+                      set_linear(nn.Linear(4, 2), W2, b2))
+export("linear-relu", model, (1, 3),
+       {"input_dim": 3, "layers": [layer(W1, b1, "relu"), layer(W2, b2, "linear")]}, points(3))
+
+
+# b. matmul-add: relu(x @ W + b) @ W2 + b2, W [in x out] as parameters
+class MatMulAdd(nn.Module):
+    def __init__(self, W, b, W2, b2):
+        super().__init__()
+        self.W, self.b = nn.Parameter(tensor(W)), nn.Parameter(tensor(b))
+        self.W2, self.b2 = nn.Parameter(tensor(W2)), nn.Parameter(tensor(b2))
+
+    def forward(self, x):
+        return torch.relu(x @ self.W + self.b) @ self.W2 + self.b2
+
+
+W1, b1, W2, b2 = mat(3, 4), vec(4), mat(4, 2), vec(2)   # [in x out]
+export("matmul-add", MatMulAdd(W1, b1, W2, b2), (1, 3),
+       {"input_dim": 3, "layers": [layer(transpose(W1), b1, "relu"),
+                                   layer(transpose(W2), b2, "linear")]}, points(3))
+
+# c. leaky: LeakyReLU(0.125) between two Linears
+W1, b1, W2, b2 = mat(3, 3), vec(3), mat(2, 3), vec(2)
+model = nn.Sequential(set_linear(nn.Linear(3, 3), W1, b1), nn.LeakyReLU(negative_slope=0.125),
+                      set_linear(nn.Linear(3, 2), W2, b2))
+export("leaky", model, (1, 3),
+       {"input_dim": 3, "layers": [layer(W1, b1, "leaky", F(1, 8)), layer(W2, b2, "linear")]},
+       points(3))
+
+# d. prelu: PReLU(1, init=0.25) between two Linears
+W1, b1, W2, b2 = mat(3, 2), vec(3), mat(1, 3), vec(1)
+model = nn.Sequential(set_linear(nn.Linear(2, 3), W1, b1), nn.PReLU(num_parameters=1, init=0.25),
+                      set_linear(nn.Linear(3, 1), W2, b2))
+export("prelu", model, (1, 2),
+       {"input_dim": 2, "layers": [layer(W1, b1, "leaky", F(1, 4)), layer(W2, b2, "linear")]},
+       points(2))
+
+# e. flatten-dropout-identity: [1,1,2,2] -> Flatten -> Dropout (eval) -> Identity -> ...
+W1, b1, W2, b2 = mat(3, 4), vec(3), mat(1, 3), vec(1)
+model = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Identity(),
+                      set_linear(nn.Linear(4, 3), W1, b1), nn.ReLU(),
+                      set_linear(nn.Linear(3, 1), W2, b2))
+export("flatten-dropout-identity", model, (1, 1, 2, 2),
+       {"input_dim": 4, "layers": [layer(W1, b1, "relu"), layer(W2, b2, "linear")]}, points(4))
+
+# f. consecutive-linear: Linear(2,3) -> Linear(3,3) -> ReLU -> Linear(3,1); the
+# first two compose: W = Wb Wa, b = Wb ba + bb
+Wa, ba, Wb, bb, W2, b2 = mat(3, 2), vec(3), mat(3, 3), vec(3), mat(1, 3), vec(1)
+model = nn.Sequential(set_linear(nn.Linear(2, 3), Wa, ba), set_linear(nn.Linear(3, 3), Wb, bb),
+                      nn.ReLU(), set_linear(nn.Linear(3, 1), W2, b2))
+Wc = matmul(Wb, Wa)
+bc = [s + c for s, c in zip(matvec(Wb, ba), bb)]
+export("consecutive-linear", model, (1, 2),
+       {"input_dim": 2, "layers": [layer(Wc, bc, "relu"), layer(W2, b2, "linear")]}, points(2))
+
+
+# g. normalised: (x - mean) / std (buffers; std powers of two), then
+# Linear + ReLU + Linear; composed: W' = W diag(1/std), b' = b - W' mean
+class Normalised(nn.Module):
+    def __init__(self, mean, std, W1, b1, W2, b2):
+        super().__init__()
+        self.register_buffer("mean", tensor(mean))
+        self.register_buffer("std", tensor(std))
+        self.l1 = set_linear(nn.Linear(3, 4), W1, b1)
+        self.l2 = set_linear(nn.Linear(4, 2), W2, b2)
+
+    def forward(self, x):
+        return self.l2(torch.relu(self.l1((x - self.mean) / self.std)))
+
+
+mean, std = [F(1, 2), F(-3, 4), F(25, 8)], [F(2), F(1, 4), F(8)]
+W1, b1, W2, b2 = mat(4, 3), vec(4), mat(2, 4), vec(2)
+Wn = [[w / s for w, s in zip(row, std)] for row in W1]
+bn = [c - sum((w * m for w, m in zip(row, mean)), F(0)) for row, c in zip(Wn, b1)]
+export("normalised", Normalised(mean, std, W1, b1, W2, b2), (1, 3),
+       {"input_dim": 3, "layers": [layer(Wn, bn, "relu"), layer(W2, b2, "linear")]}, points(3))
+
+
+# h. unsupported, no JSON: an elementwise max of two branches (maxout) and
+# a batch normalisation
+class MaxoutMax(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1 = set_linear(nn.Linear(2, 3), mat(3, 2), vec(3))
+        self.l2 = set_linear(nn.Linear(2, 3), mat(3, 2), vec(3))
+        self.out = set_linear(nn.Linear(3, 1), mat(1, 3), vec(1))
+
+    def forward(self, x):
+        return self.out(torch.maximum(self.l1(x), self.l2(x)))
+
+
+export("maxout-max", MaxoutMax(), (1, 2))
+
+bn = nn.BatchNorm1d(3)
+with torch.no_grad():
+    bn.running_mean.copy_(tensor(vec(3)))
+    bn.running_var.copy_(tensor([F(1, 4), F(1), F(4)]))
+    bn.weight.copy_(tensor([F(1, 2), F(3, 2), F(-1)]))
+    bn.bias.copy_(tensor(vec(3)))
+model = nn.Sequential(set_linear(nn.Linear(2, 3), mat(3, 2), vec(3)), bn, nn.ReLU(),
+                      set_linear(nn.Linear(3, 1), mat(1, 3), vec(1)))
+export("batchnorm", model, (1, 2))
+
+print("torch %s, onnx %s, opset %d" % (torch.__version__, onnx.__version__, OPSET))
+for path, size, ops in written:
+    print("wrote %s (%d bytes)%s" % (os.path.relpath(path), size,
+                                     "" if ops is None else ": " + " ".join(ops)))
