@@ -94,10 +94,12 @@ def q(x):
 
 # ---- the JSON side -------------------------------------------------------
 
-def layer(W, b, act, slope=None):
+def layer(W, b, act, slope=None, k=None):
     L = {"act": act, "W": W, "b": b}
     if slope is not None:
         L["slope"] = slope
+    if k is not None:
+        L["k"] = k
     return L
 
 
@@ -109,6 +111,9 @@ def eval_json(net, x):
             x = [max(v, F(0)) for v in z]
         elif L["act"] == "leaky":
             x = [v if v >= 0 else L["slope"] * v for v in z]
+        elif L["act"] == "maxout":
+            k = L["k"]
+            x = [max(z[j * k:(j + 1) * k]) for j in range(len(z) // k)]
         else:
             x = z
     return x
@@ -121,6 +126,8 @@ def json_text(net):
         parts = ['"act": "%s"' % L["act"]]
         if "slope" in L:
             parts.append('"slope": "%s"' % q(L["slope"]))
+        if "k" in L:
+            parts.append('"k": %d' % L["k"])
         rows = ",\n         ".join(json.dumps([q(v) for v in r]) for r in L["W"])
         parts.append('"W": [%s]' % rows)
         parts.append('"b": %s' % json.dumps([q(v) for v in L["b"]]))
@@ -260,20 +267,31 @@ export("normalised", Normalised(mean, std, W1, b1, W2, b2), (1, 3),
        {"input_dim": 3, "layers": [layer(Wn, bn, "relu"), layer(W2, b2, "linear")]}, points(3))
 
 
-# h. unsupported, no JSON: an elementwise max of two branches (maxout) and
-# a batch normalisation
+# h. maxout as PyTorch writes it: an elementwise max of two affine branches
+# (Gemm Gemm Max), read as one rank-2 maxout layer whose unit j takes rows j
+# of both branches (rows 2j and 2j+1).  The weights are drawn in the order
+# the modules were first made, so the other fixtures do not change.
 class MaxoutMax(nn.Module):
-    def __init__(self):
+    def __init__(self, Wa, ba, Wb, bb, Wo, bo):
         super().__init__()
-        self.l1 = set_linear(nn.Linear(2, 3), mat(3, 2), vec(3))
-        self.l2 = set_linear(nn.Linear(2, 3), mat(3, 2), vec(3))
-        self.out = set_linear(nn.Linear(3, 1), mat(1, 3), vec(1))
+        self.l1 = set_linear(nn.Linear(2, 3), Wa, ba)
+        self.l2 = set_linear(nn.Linear(2, 3), Wb, bb)
+        self.out = set_linear(nn.Linear(3, 1), Wo, bo)
 
     def forward(self, x):
         return self.out(torch.maximum(self.l1(x), self.l2(x)))
 
 
-export("maxout-max", MaxoutMax(), (1, 2))
+Wa, ba = mat(3, 2), vec(3)
+Wb, bb = mat(3, 2), vec(3)
+Wo, bo = mat(1, 3), vec(1)
+Wm = [row for j in range(3) for row in (Wa[j], Wb[j])]
+bm = [c for j in range(3) for c in (ba[j], bb[j])]
+export("maxout-max", MaxoutMax(Wa, ba, Wb, bb, Wo, bo), (1, 2),
+       {"input_dim": 2, "layers": [layer(Wm, bm, "maxout", k=2), layer(Wo, bo, "linear")]},
+       points(2))
+
+# i. unsupported, no JSON: a batch normalisation
 
 bn = nn.BatchNorm1d(3)
 with torch.no_grad():

@@ -2,14 +2,15 @@
  * protoc-c from the schema Debian installs (/usr/include/onnx/onnx.proto,
  * libonnx-dev); nothing of the schema is copied here.
  *
- * A fully connected piecewise-linear graph is read as a chain: one running
- * value, the tensor the network has computed so far, flows from the graph
- * input through the nodes; every other operand must be a constant (an
- * initializer or a Constant node).  The running value is kept as an exact
- * affine map of the last nonlinear layer's output h (or of the input),
- * v = A h + c, so that consecutive affine operators (MatMul, Gemm, Add,
- * Sub, Mul, Div, Flatten, ...) compose exactly; an activation turns the
- * pending map into a layer.  A starts as the identity and stays diagonal
+ * A fully connected piecewise-linear graph is read as a chain of layers:
+ * every value the network computes is kept as an exact affine map of the
+ * last nonlinear layer's output h (or of the input), v = A h + c, so that
+ * affine operators (MatMul, Gemm, Add, Sub, Mul, Div by constants,
+ * Flatten, ...) compose exactly; an activation turns its operand's map
+ * into a layer, and a Max of k affine branches of h (PyTorch's export of
+ * maxout, torch.maximum) into a rank-k maxout layer.  Every other operand
+ * must be a constant (an initializer or a Constant node), and no value may
+ * live across an activation (no skip connections).  A starts as the identity and stays diagonal
  * through elementwise scalings, so a 784-input network never builds a
  * 784 x 784 matrix.  Weights stored as float32 or float64 become the exact
  * rationals those floats are. */
@@ -42,10 +43,17 @@ typedef struct {
     const char *name;   /* the ONNX value name it carries */
 } orun;
 
+/* vals: the live values (all affine maps of the same h), each named; v:
+ * the value the node being read works on; g, at: the graph and the index
+ * of that node (to see which values later nodes still read). */
 typedef struct {
     oconst *consts;
     slong nconsts, alloc;
+    orun *vals;
+    slong nvals, valloc;
     orun v;
+    const Onnx__GraphProto *g;
+    size_t at;
     trop_net_struct *net;
     const char *file;
     trop_error *err;
@@ -201,6 +209,82 @@ static void run_get(fmpq_t r, const orun *v, slong i, slong j)
         fmpq_one(r);
 }
 
+static void vec_set(fmpq *res, const fmpq *v, slong len)
+{
+    slong i;
+    for (i = 0; i < len; i++)
+        fmpq_set(res + i, v + i);
+}
+
+static void run_copy(orun *res, const orun *v)
+{
+    res->m = v->m;
+    res->n = v->n;
+    res->diag = v->diag;
+    res->name = v->name;
+    res->d = NULL;
+    res->A = NULL;
+    if (v->d) {
+        res->d = _fmpq_vec_init(v->m);
+        vec_set(res->d, v->d, v->m);
+    }
+    if (v->A) {
+        res->A = _fmpq_vec_init(v->m * v->n);
+        vec_set(res->A, v->A, v->m * v->n);
+    }
+    res->c = _fmpq_vec_init(v->m);
+    vec_set(res->c, v->c, v->m);
+}
+
+static slong find_val(const octx *x, const char *name)
+{
+    slong i;
+    for (i = 0; i < x->nvals; i++)
+        if (strcmp(x->vals[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Stores v (moved) as a live value; an older value of the same name goes. */
+static void put_val(octx *x, orun *v)
+{
+    slong i = find_val(x, v->name);
+    if (i >= 0) {
+        run_clear(x->vals + i);
+        x->vals[i] = *v;
+        return;
+    }
+    if (x->nvals == x->valloc) {
+        x->valloc = x->valloc ? 2 * x->valloc : 8;
+        x->vals = trop_realloc(x->vals, (size_t)x->valloc * sizeof(orun));
+    }
+    x->vals[x->nvals++] = *v;
+}
+
+/* 1 if a node after the current one, or the graph output, reads name. */
+static int used_later(const octx *x, const char *name)
+{
+    size_t i, j;
+    for (i = x->at + 1; i < x->g->n_node; i++)
+        for (j = 0; j < x->g->node[i]->n_input; j++)
+            if (strcmp(x->g->node[i]->input[j], name) == 0)
+                return 1;
+    return strcmp(x->g->output[0]->name, name) == 0;
+}
+
+/* Drops the live values no later node reads. */
+static void drop_dead(octx *x)
+{
+    slong i = 0;
+    while (i < x->nvals) {
+        if (!used_later(x, x->vals[i].name)) {
+            run_clear(x->vals + i);
+            x->vals[i] = x->vals[--x->nvals];
+        } else
+            i++;
+    }
+}
+
 /* v <- W v (+ nothing), W: [mo x m] given by entry(i, j) = w[i * si + j * sj]
  * (so both W and W^T layouts work).  O(mo * m * n) only when A is full. */
 static void run_apply(orun *v, const fmpq *w, slong mo, slong si, slong sj)
@@ -288,8 +372,8 @@ static trop_status run_elementwise(octx *x, const Onnx__NodeProto *nd, const oco
     return TROP_OK;
 }
 
-/* Turns the pending map into a layer with activation act (slope for
- * leaky) and restarts the running value as the identity on its output. */
+/* Turns the map of x->v into a layer with activation act (slope for
+ * leaky) and restarts x->v as the identity on its output. */
 static void run_emit(octx *x, trop_act act, const fmpq_t slope)
 {
     orun *v = &x->v;
@@ -458,7 +542,55 @@ static trop_status node_prelu(octx *x, const Onnx__NodeProto *nd)
     return TROP_OK;
 }
 
+/* Max of k >= 2 live affine values of the same width m: a maxout layer of
+ * m units of rank k, unit j the max of row j of each operand (rows
+ * j k .. j k + k - 1 of the layer).  x->v becomes the identity on it. */
+static trop_status node_max(octx *x, const Onnx__NodeProto *nd)
+{
+    slong k = (slong)nd->n_input, i, j, r, m = -1, n = 0;
+    orun *ops;
+    trop_layer_struct *L;
+    fmpq_t a;
+    if (k < 2)
+        return oerr(x, TROP_ERR_INVALID, nd, "a Max of one operand");
+    if (k > 255)
+        return oerr(x, TROP_ERR_LIMIT, nd, "a Max of %ld operands (at most 255)", k);
+    for (i = 0; i < k; i++) {
+        slong at = find_val(x, nd->input[i]);
+        if (at < 0)
+            return oerr(x, TROP_ERR_INVALID, nd, "operand '%s' is not a value of the network "
+                        "(a Max with a constant is not supported)", nd->input[i]);
+        if (m >= 0 && x->vals[at].m != m)
+            return oerr(x, TROP_ERR_INVALID, nd, "operands of widths %ld and %ld (broadcasting "
+                        "is not supported)", m, x->vals[at].m);
+        m = x->vals[at].m;
+        n = x->vals[at].n;
+    }
+    ops = trop_malloc((size_t)k * sizeof(orun));
+    for (i = 0; i < k; i++)
+        run_copy(ops + i, x->vals + find_val(x, nd->input[i]));
+    L = trop_net_append_layer(x->net, m * k, TROP_ACT_MAXOUT, NULL, k);
+    fmpq_init(a);
+    for (j = 0; j < m; j++)
+        for (i = 0; i < k; i++) {
+            r = j * k + i;
+            for (slong c = 0; c < n; c++) {
+                run_get(a, ops + i, j, c);
+                fmpq_set(L->W + r * n + c, a);
+            }
+            fmpq_set(L->b + r, ops[i].c + j);
+        }
+    fmpq_clear(a);
+    for (i = 0; i < k; i++)
+        run_clear(ops + i);
+    trop_free(ops);
+    run_clear(&x->v);
+    run_init(&x->v, m, nd->output[0]);
+    return TROP_OK;
+}
+
 static const char *const supported_ops[] = {
+    "Max",
     "Constant", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "PRelu",
     "Flatten", "Identity", "Dropout", "Reshape"};
 
@@ -478,11 +610,12 @@ static int is_supported(const char *op)
     return 0;
 }
 
+static trop_status node_op(octx *x, const Onnx__NodeProto *nd);
+
 static trop_status node(octx *x, const Onnx__NodeProto *nd)
 {
     const char *op = nd->op_type;
-    oconst *k;
-    int first;
+    slong nlayers = x->net->nlayers;
     trop_status st = TROP_OK;
     if (strcmp(op, "Constant") == 0) {
         const Onnx__AttributeProto *a = attr(nd, "value");
@@ -490,13 +623,51 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
             return oerr(x, TROP_ERR_INVALID, nd, "only a tensor 'value' is supported");
         return add_const(x, a->t, nd->output[0], nd);
     }
-    if (nd->n_input < 1 || strcmp(nd->input[0], x->v.name) != 0) {
-        if (!(nd->n_input >= 2 && strcmp(nd->input[1], x->v.name) == 0
-              && (!strcmp(op, "MatMul") || !strcmp(op, "Add") || !strcmp(op, "Sub")
-                  || !strcmp(op, "Mul"))))
-            return oerr(x, TROP_ERR_INVALID, nd, "does not read the running value '%s' (the "
-                        "graph must be a chain)", x->v.name);
+    if (nd->n_output != 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "has %zu outputs, expected 1", nd->n_output);
+    if (!strcmp(op, "Max"))
+        st = node_max(x, nd);
+    else {
+        /* the value operand: the first input, or the second of a binary
+         * operator whose first is a constant */
+        slong at = nd->n_input >= 1 ? find_val(x, nd->input[0]) : -1;
+        if (at < 0 && nd->n_input >= 2 && find_const(x, nd->input[0])
+            && (!strcmp(op, "MatMul") || !strcmp(op, "Add") || !strcmp(op, "Sub")
+                || !strcmp(op, "Mul")))
+            at = find_val(x, nd->input[1]);
+        if (at < 0)
+            return oerr(x, TROP_ERR_INVALID, nd, "reads no value of the network (inputs that "
+                        "are neither the network's values nor constants are not supported)");
+        run_clear(&x->v);
+        run_copy(&x->v, x->vals + at);
+        st = node_op(x, nd);
     }
+    if (st != TROP_OK)
+        return st;
+    if (x->net->nlayers > nlayers) {
+        /* an activation: every other value was a map of the old h */
+        drop_dead(x);
+        if (x->nvals > 0)
+            return oerr(x, TROP_ERR_INVALID, nd, "value '%s' is still read after this layer "
+                        "(skip connections are not supported)", x->vals[0].name);
+    }
+    x->v.name = nd->output[0];
+    {
+        orun keep = x->v;
+        put_val(x, &keep);
+        run_init(&x->v, 1, "");   /* x->v no longer owns what was moved */
+    }
+    drop_dead(x);
+    return TROP_OK;
+}
+
+/* The operator of nd applied to x->v (affine operators and activations). */
+static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
+{
+    const char *op = nd->op_type;
+    oconst *k;
+    int first;
+    trop_status st = TROP_OK;
     if (nd->n_output != 1)
         return oerr(x, TROP_ERR_INVALID, nd, "has %zu outputs, expected 1", nd->n_output);
     if (!strcmp(op, "MatMul"))
@@ -530,7 +701,6 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
     } else {
         return unsupported(x, nd);
     }
-    x->v.name = nd->output[0];
     return st;
 }
 
@@ -583,13 +753,26 @@ static trop_status read_graph(octx *x, const Onnx__GraphProto *g)
             return unsupported(x, g->node[i]);
     trop_net_clear(x->net);
     trop_net_init(x->net, n);
-    run_init(&x->v, n, in->name);
-    for (i = 0; i < g->n_node; i++)
+    x->g = g;
+    {
+        orun v0;
+        run_init(&v0, n, in->name);
+        put_val(x, &v0);
+    }
+    run_init(&x->v, 1, "");
+    for (i = 0; i < g->n_node; i++) {
+        x->at = i;
         if ((st = node(x, g->node[i])) != TROP_OK)
             return st;
-    if (strcmp(x->v.name, g->output[0]->name) != 0)
-        return oerr(x, TROP_ERR_INVALID, NULL, "the graph's output '%s' is not the end of the "
-                    "chain ('%s')", g->output[0]->name, x->v.name);
+    }
+    {
+        slong at = find_val(x, g->output[0]->name);
+        if (at < 0)
+            return oerr(x, TROP_ERR_INVALID, NULL, "the graph's output '%s' is not a value the "
+                        "nodes compute", g->output[0]->name);
+        run_clear(&x->v);
+        run_copy(&x->v, x->vals + at);
+    }
     /* a pending affine map (or a graph with no activation) is the output
      * layer; a graph that ends on an activation has none */
     if (x->net->nlayers == 0 || !x->v.diag || x->v.d || !vec_is_zero(x->v.c, x->v.m))
@@ -623,6 +806,9 @@ trop_status trop_net_read_onnx(trop_net_t net, const unsigned char *buf, size_t 
         st = read_graph(&x, model->graph);
         if (x.v.c)
             run_clear(&x.v);
+        for (i = 0; i < x.nvals; i++)
+            run_clear(x.vals + i);
+        trop_free(x.vals);
     }
     for (i = 0; i < x.nconsts; i++)
         _fmpq_vec_clear(x.consts[i].data, x.consts[i].len ? x.consts[i].len : 1);

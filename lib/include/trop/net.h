@@ -178,15 +178,16 @@ TROP_API trop_status trop_net_read_json(trop_net_t net, const char *buf, size_t 
                                         const char *name, trop_error *err);
 TROP_API trop_status trop_net_read_bin(trop_net_t net, const unsigned char *buf, size_t len,
                                        const char *name, trop_error *err);
-/* ONNX (docs/formats.md): a graph that is a chain from its one input to
- * its one output of Gemm (alpha, beta, transB), MatMul (either weight
- * orientation), Add/Sub/Mul/Div by constants, Relu, LeakyRelu, PRelu with
- * one constant slope, Flatten, Reshape, Identity, Dropout and Constant
- * nodes, with weights from initializers or Constant nodes (raw_data or
+/* ONNX (docs/formats.md): a graph that is a chain of layers from its one
+ * input to its one output, of Gemm (alpha, beta, transB), MatMul (either
+ * weight orientation), Add/Sub/Mul/Div by constants, Relu, LeakyRelu,
+ * PRelu with one constant slope, Max of affine branches (read as maxout),
+ * Flatten, Reshape, Identity, Dropout and Constant nodes, with weights from initializers or Constant nodes (raw_data or
  * float_data/double_data; float32 and float64 become the exact rationals
  * they are).  Consecutive affine operators are composed exactly into one
- * layer.  Any other operator, a branch, or a non-constant operand is
- * TROP_ERR_INVALID naming the node and its op type; a protobuf that does
+ * layer.  Any other operator, a value read across an activation, or a
+ * second non-constant operand is TROP_ERR_INVALID naming the node and its
+ * op type; a protobuf that does
  * not parse is TROP_ERR_FORMAT. */
 TROP_API trop_status trop_net_read_onnx(trop_net_t net, const unsigned char *buf, size_t len,
                                         const char *name, trop_error *err);
