@@ -303,6 +303,38 @@ model = nn.Sequential(set_linear(nn.Linear(2, 3), mat(3, 2), vec(3)), bn, nn.ReL
                       set_linear(nn.Linear(3, 1), mat(1, 3), vec(1)))
 export("batchnorm", model, (1, 2))
 
+# j. maxout as a reshape and a reduction (the other way PyTorch writes it):
+# amax over groups of consecutive rows (Reshape [-1, 3, 2], ReduceMax axis 2:
+# unit j = max(rows 2j, 2j+1)), over strided rows (Reshape [-1, 2, 3],
+# ReduceMax axis 1: unit j = max(rows j, 3+j)), and max_pool1d (Unsqueeze,
+# MaxPool kernel 2, Squeeze).  Drawn after every other fixture, so those
+# do not change.
+class MaxoutReduce(nn.Module):
+    def __init__(self, W, b, Wo, bo, mode):
+        super().__init__()
+        self.l1 = set_linear(nn.Linear(2, 6), W, b)
+        self.out = set_linear(nn.Linear(3, 1), Wo, bo)
+        self.mode = mode
+
+    def forward(self, x):
+        h = self.l1(x)
+        if self.mode == "reducemax":
+            h = torch.amax(h.reshape(-1, 3, 2), dim=2)
+        elif self.mode == "reducemax-axis1":
+            h = torch.amax(h.reshape(-1, 2, 3), dim=1)
+        else:
+            h = nn.functional.max_pool1d(h.unsqueeze(1), 2).squeeze(1)
+        return self.out(h)
+
+
+for mode, order in (("reducemax", [0, 1, 2, 3, 4, 5]), ("reducemax-axis1", [0, 3, 1, 4, 2, 5]),
+                    ("maxpool", [0, 1, 2, 3, 4, 5])):
+    W, b, Wo, bo = mat(6, 2), vec(6), mat(1, 3), vec(1)
+    export("maxout-" + mode, MaxoutReduce(W, b, Wo, bo, mode), (1, 2),
+           {"input_dim": 2, "layers": [layer([W[r] for r in order], [b[r] for r in order],
+                                             "maxout", k=2), layer(Wo, bo, "linear")]},
+           points(2))
+
 print("torch %s, onnx %s, opset %d" % (torch.__version__, onnx.__version__, OPSET))
 for path, size, ops in written:
     print("wrote %s (%d bytes)%s" % (os.path.relpath(path), size,

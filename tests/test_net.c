@@ -1474,6 +1474,9 @@ static const char *const torch_fixtures[] = {
     "consecutive-linear",  /* Gemm Gemm Relu Gemm: 2 layers */
     "normalised",          /* Sub Div Gemm Relu Gemm: 2 layers */
     "maxout-max",          /* Gemm Gemm Max Gemm: rank-2 maxout, then linear */
+    "maxout-reducemax",    /* Gemm Reshape [-1,3,2] ReduceMax axis 2: rows 2j, 2j+1 */
+    "maxout-reducemax-axis1", /* Reshape [-1,2,3] ReduceMax axis 1: rows j, 3+j */
+    "maxout-maxpool",      /* Gemm Unsqueeze MaxPool(2) Squeeze Gemm */
 };
 
 START_TEST(onnx_torch_equals_json)

@@ -41,6 +41,8 @@ typedef struct {
     int diag;
     fmpq *d, *A, *c;
     const char *name;   /* the ONNX value name it carries */
+    slong dims[4];      /* the shape of one sample (without the batch) */
+    int ndims;
 } orun;
 
 /* vals: the live values (all affine maps of the same h), each named; v:
@@ -185,6 +187,8 @@ static void run_init(orun *v, slong n, const char *name)
     v->A = NULL;
     v->c = _fmpq_vec_init(n);
     v->name = name;
+    v->ndims = 1;
+    v->dims[0] = n;
 }
 
 static void run_clear(orun *v)
@@ -234,6 +238,8 @@ static void run_copy(orun *res, const orun *v)
     }
     res->c = _fmpq_vec_init(v->m);
     vec_set(res->c, v->c, v->m);
+    res->ndims = v->ndims;
+    memcpy(res->dims, v->dims, sizeof v->dims);
 }
 
 static slong find_val(const octx *x, const char *name)
@@ -321,6 +327,8 @@ static void run_apply(orun *v, const fmpq *w, slong mo, slong si, slong sj)
     v->d = NULL;
     v->A = A;
     v->c = c;
+    v->ndims = 1;
+    v->dims[0] = mo;
 }
 
 /* v <- v + b (op 0), v - b (1), b - v (2), v * b (3), v / b (4), with b a
@@ -542,6 +550,201 @@ static trop_status node_prelu(octx *x, const Onnx__NodeProto *nd)
     return TROP_OK;
 }
 
+/* A maxout layer from x->v: units units of rank k, member i of unit j
+ * being row idx[j * k + i] of x->v's map; x->v becomes the identity on it
+ * (dims: out_dims). */
+static void emit_maxout(octx *x, slong units, slong k, const slong *idx, const slong *out_dims,
+                        int out_ndims)
+{
+    orun *v = &x->v;
+    trop_layer_struct *L = trop_net_append_layer(x->net, units * k, TROP_ACT_MAXOUT, NULL, k);
+    slong r, c;
+    fmpq_t a;
+    fmpq_init(a);
+    for (r = 0; r < units * k; r++) {
+        for (c = 0; c < v->n; c++) {
+            run_get(a, v, idx[r], c);
+            fmpq_set(L->W + r * v->n + c, a);
+        }
+        fmpq_set(L->b + r, v->c + idx[r]);
+    }
+    fmpq_clear(a);
+    {
+        const char *name = v->name;
+        run_clear(v);
+        run_init(v, units, name);
+        v->ndims = out_ndims;
+        memcpy(v->dims, out_dims, (size_t)out_ndims * sizeof(slong));
+    }
+}
+
+/* Per-sample shape helpers: the axis of a tensor with a batch dimension,
+ * as an index into dims (-1 if it is the batch axis or out of range). */
+static int sample_axis(const orun *v, long axis)
+{
+    long r = v->ndims + 1;
+    if (axis < 0)
+        axis += r;
+    return axis >= 1 && axis < r ? (int)axis - 1 : -1;
+}
+
+/* ReduceMax over one axis of a sample: maxout over that axis. */
+static trop_status node_reducemax(octx *x, const Onnx__NodeProto *nd)
+{
+    const Onnx__AttributeProto *ax = attr(nd, "axes");
+    orun *v = &x->v;
+    long keep = attr_int(nd, "keepdims", 1);
+    slong outer = 1, inner = 1, k, units, *idx, j, i, o, out_dims[4];
+    int a, t, nd_out = 0;
+    if (!ax || ax->n_ints != 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "needs one axis in the 'axes' attribute");
+    if ((a = sample_axis(v, (long)ax->ints[0])) < 0)
+        return oerr(x, TROP_ERR_INVALID, nd, "axis %ld is the batch axis or out of range",
+                    (long)ax->ints[0]);
+    for (t = 0; t < a; t++)
+        outer *= v->dims[t];
+    for (t = a + 1; t < v->ndims; t++)
+        inner *= v->dims[t];
+    k = v->dims[a];
+    units = outer * inner;
+    if (k > 255)
+        return oerr(x, TROP_ERR_LIMIT, nd, "a maximum over %ld values (at most 255)", k);
+    idx = trop_malloc((size_t)(units * k) * sizeof(slong));
+    for (o = 0; o < outer; o++)
+        for (j = 0; j < inner; j++)
+            for (i = 0; i < k; i++)   /* unit (o, j), member i: element (o, i, j) */
+                idx[((o * inner + j) * k) + i] = (o * k + i) * inner + j;
+    for (t = 0; t < v->ndims; t++)
+        if (t != a)
+            out_dims[nd_out++] = v->dims[t];
+        else if (keep)
+            out_dims[nd_out++] = 1;
+    if (nd_out == 0)
+        out_dims[nd_out++] = 1;
+    emit_maxout(x, units, k, idx, out_dims, nd_out);
+    trop_free(idx);
+    return TROP_OK;
+}
+
+/* MaxPool over the last axis of a [1 x L] sample with kernel = stride = k
+ * and no padding: maxout over consecutive groups of k. */
+static trop_status node_maxpool(octx *x, const Onnx__NodeProto *nd)
+{
+    const Onnx__AttributeProto *ks = attr(nd, "kernel_shape"), *st = attr(nd, "strides"),
+                               *pads = attr(nd, "pads");
+    orun *v = &x->v;
+    slong k, L, *idx, r, out_dims[2];
+    size_t i;
+    if (!ks || ks->n_ints != 1 || v->ndims != 2 || v->dims[0] != 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "only a 1-D pooling of one channel is supported "
+                    "(maxout written as max_pool1d)");
+    k = (slong)ks->ints[0];
+    L = v->dims[1];
+    if ((st && (st->n_ints != 1 || st->ints[0] != ks->ints[0])) || k < 1 || k > 255 || L % k)
+        return oerr(x, TROP_ERR_INVALID, nd, "needs stride = kernel (groups that do not "
+                    "overlap) and a length divisible by the kernel");
+    for (i = 0; pads && i < pads->n_ints; i++)
+        if (pads->ints[i] != 0)
+            return oerr(x, TROP_ERR_INVALID, nd, "padding is not supported");
+    idx = trop_malloc((size_t)L * sizeof(slong));
+    for (r = 0; r < L; r++)
+        idx[r] = r;
+    out_dims[0] = 1;
+    out_dims[1] = L / k;
+    emit_maxout(x, L / k, k, idx, out_dims, 2);
+    trop_free(idx);
+    return TROP_OK;
+}
+
+/* Reshape to the constant shape of input 1 (ONNX rules: 0 copies the input
+ * dimension, -1 is inferred; the first entry is the batch). */
+static trop_status node_reshape(octx *x, const Onnx__NodeProto *nd)
+{
+    orun *v = &x->v;
+    oconst *sh = nd->n_input >= 2 ? find_const(x, nd->input[1]) : NULL;
+    slong dims[5], prod = 1, infer = -1, i, r;
+    if (!sh || sh->len < 1 || sh->len > 5)
+        return oerr(x, TROP_ERR_INVALID, nd, "needs a constant shape of 1 to 5 entries");
+    r = sh->len;
+    for (i = 0; i < r; i++) {
+        fmpz_t e;
+        fmpz_init(e);
+        fmpz_set(e, fmpq_numref(sh->data + i));
+        dims[i] = fmpz_fits_si(e) ? fmpz_get_si(e) : -2;
+        fmpz_clear(e);
+        if (dims[i] == 0)
+            dims[i] = i == 0 ? 1 : (i - 1 < v->ndims ? v->dims[i - 1] : -2);
+        if (dims[i] == -1 && i > 0) {
+            if (infer >= 0)
+                return oerr(x, TROP_ERR_INVALID, nd, "two -1 in the shape");
+            infer = i;
+        } else if (i > 0 && dims[i] < 1)
+            return oerr(x, TROP_ERR_INVALID, nd, "a bad shape entry");
+        else if (i > 0)
+            prod *= dims[i];
+    }
+    if (r == 1) {   /* everything in one axis: the sample stays one vector */
+        v->ndims = 1;
+        v->dims[0] = v->m;
+        return TROP_OK;
+    }
+    if (infer >= 0) {
+        if (v->m % prod)
+            return oerr(x, TROP_ERR_INVALID, nd, "%ld values do not fit the shape", v->m);
+        dims[infer] = v->m / prod;
+        prod = v->m;
+    }
+    if (prod != v->m)
+        return oerr(x, TROP_ERR_INVALID, nd, "the shape holds %ld values, the tensor %ld", prod,
+                    v->m);
+    v->ndims = (int)(r - 1);
+    for (i = 1; i < r; i++)
+        v->dims[i - 1] = dims[i];
+    return TROP_OK;
+}
+
+/* Unsqueeze/Squeeze: only the per-sample shape changes (axes from the
+ * attribute, or from a constant second input since opset 13). */
+static trop_status node_squeeze(octx *x, const Onnx__NodeProto *nd, int un)
+{
+    orun *v = &x->v;
+    const Onnx__AttributeProto *ax = attr(nd, "axes");
+    oconst *axc = nd->n_input >= 2 ? find_const(x, nd->input[1]) : NULL;
+    slong naxes = ax ? (slong)ax->n_ints : axc ? axc->len : 0, i, t;
+    for (i = 0; i < naxes; i++) {
+        long a = ax ? (long)ax->ints[i] : fmpz_get_si(fmpq_numref(axc->data + i));
+        if (un) {
+            long r = v->ndims + 2;
+            if (a < 0)
+                a += r;
+            if (a < 1 || a > v->ndims + 1 || v->ndims >= 4)
+                return oerr(x, TROP_ERR_INVALID, nd, "axis %ld is the batch or out of range", a);
+            for (t = v->ndims; t > a - 1; t--)
+                v->dims[t] = v->dims[t - 1];
+            v->dims[a - 1] = 1;
+            v->ndims++;
+        } else {
+            int s = sample_axis(v, a);
+            if (s < 0 || v->dims[s] != 1)
+                return oerr(x, TROP_ERR_INVALID, nd, "axis %ld is not a sample axis of size 1",
+                            a);
+            for (t = s; t + 1 < v->ndims; t++)
+                v->dims[t] = v->dims[t + 1];
+            v->ndims--;
+        }
+    }
+    if (!un && naxes == 0) {   /* all axes of size 1 */
+        int w = 0;
+        for (t = 0; t < v->ndims; t++)
+            if (v->dims[t] != 1)
+                v->dims[w++] = v->dims[t];
+        v->ndims = w ? w : 1;
+        if (!w)
+            v->dims[0] = 1;
+    }
+    return TROP_OK;
+}
+
 /* Max of k >= 2 live affine values of the same width m: a maxout layer of
  * m units of rank k, unit j the max of row j of each operand (rows
  * j k .. j k + k - 1 of the layer).  x->v becomes the identity on it. */
@@ -590,7 +793,7 @@ static trop_status node_max(octx *x, const Onnx__NodeProto *nd)
 }
 
 static const char *const supported_ops[] = {
-    "Max",
+    "Max", "ReduceMax", "MaxPool", "Unsqueeze", "Squeeze",
     "Constant", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "PRelu",
     "Flatten", "Identity", "Dropout", "Reshape"};
 
@@ -598,7 +801,8 @@ static trop_status unsupported(octx *x, const Onnx__NodeProto *nd)
 {
     return oerr(x, TROP_ERR_INVALID, nd, "this operator is not supported (supported: Gemm, "
                 "MatMul, Add, Sub, Mul, Div by constants, Relu, LeakyRelu, PRelu with one "
-                "slope, Flatten, Reshape, Identity, Dropout, Constant)");
+                "slope, Max of branches, ReduceMax, MaxPool over one channel, Flatten, "
+                "Reshape, Squeeze, Unsqueeze, Identity, Dropout, Constant)");
 }
 
 static int is_supported(const char *op)
@@ -693,11 +897,19 @@ static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
         fmpq_clear(s);
     } else if (!strcmp(op, "PRelu")) {
         st = node_prelu(x, nd);
-    } else if (!strcmp(op, "Flatten") || !strcmp(op, "Identity") || !strcmp(op, "Dropout")
-               || !strcmp(op, "Reshape")) {
-        /* a vector stays the vector: only the layout of one sample changes
-         * (Reshape of a fully connected tensor; Dropout is the identity at
-         * inference) */
+    } else if (!strcmp(op, "ReduceMax")) {
+        st = node_reducemax(x, nd);
+    } else if (!strcmp(op, "MaxPool")) {
+        st = node_maxpool(x, nd);
+    } else if (!strcmp(op, "Reshape")) {
+        st = node_reshape(x, nd);
+    } else if (!strcmp(op, "Squeeze") || !strcmp(op, "Unsqueeze")) {
+        st = node_squeeze(x, nd, op[0] == 'U');
+    } else if (!strcmp(op, "Flatten")) {
+        x->v.ndims = 1;
+        x->v.dims[0] = x->v.m;
+    } else if (!strcmp(op, "Identity") || !strcmp(op, "Dropout")) {
+        /* Dropout is the identity at inference */
     } else {
         return unsupported(x, nd);
     }

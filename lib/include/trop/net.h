@@ -181,8 +181,9 @@ TROP_API trop_status trop_net_read_bin(trop_net_t net, const unsigned char *buf,
 /* ONNX (docs/formats.md): a graph that is a chain of layers from its one
  * input to its one output, of Gemm (alpha, beta, transB), MatMul (either
  * weight orientation), Add/Sub/Mul/Div by constants, Relu, LeakyRelu,
- * PRelu with one constant slope, Max of affine branches (read as maxout),
- * Flatten, Reshape, Identity, Dropout and Constant nodes, with weights from initializers or Constant nodes (raw_data or
+ * PRelu with one constant slope, Max of affine branches, ReduceMax over
+ * one axis and one-channel MaxPool (each read as maxout), Flatten,
+ * Reshape, Squeeze, Unsqueeze, Identity, Dropout and Constant nodes, with weights from initializers or Constant nodes (raw_data or
  * float_data/double_data; float32 and float64 become the exact rationals
  * they are).  Consecutive affine operators are composed exactly into one
  * layer.  Any other operator, a value read across an activation, or a
