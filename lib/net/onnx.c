@@ -745,6 +745,54 @@ static trop_status node_squeeze(octx *x, const Onnx__NodeProto *nd, int un)
     return TROP_OK;
 }
 
+/* BatchNormalization (inference): y = gamma (x - mean) / sqrt(var + eps)
+ * + beta per channel (the sample's first axis), folded into the pending
+ * affine map.  gamma / sqrt(var + eps) is irrational in general: it is
+ * taken in double (the float32 values and epsilon promoted, one division
+ * and one correctly rounded square root) and then used exactly; the rest
+ * is exact.  The network read therefore differs from the exact one by one
+ * double rounding per channel, and says so in its metadata. */
+static trop_status node_batchnorm(octx *x, const Onnx__NodeProto *nd)
+{
+    orun *v = &x->v;
+    oconst *p[4], t;
+    slong C = v->dims[0], per, i, j;
+    double eps = attr_float(nd, "epsilon", (double)1e-5f);
+    trop_status st = TROP_OK;
+    if (nd->n_input != 5)
+        return oerr(x, TROP_ERR_INVALID, nd, "needs 5 inputs");
+    for (j = 0; j < 4; j++)
+        if (!(p[j] = find_const(x, nd->input[j + 1])) || p[j]->len != C)
+            return oerr(x, TROP_ERR_INVALID, nd, "'%s' must be a constant of %ld values (one "
+                        "per channel)", nd->input[j + 1], C);
+    per = v->m / C;
+    t.name = "batch normalisation";
+    t.ndims = 1;
+    t.dims[0] = t.len = v->m;
+    t.data = _fmpq_vec_init(v->m);
+    for (i = 0; i < v->m; i++)   /* subtract the mean */
+        fmpq_set(t.data + i, p[2]->data + i / per);
+    st = run_elementwise(x, nd, &t, 1);
+    for (i = 0; i < v->m && st == TROP_OK; i++) {   /* scale */
+        double g = trop_q_get_d(p[0]->data + i / per), var = trop_q_get_d(p[3]->data + i / per);
+        if (!(var + eps > 0))
+            st = oerr(x, TROP_ERR_INVALID, nd, "a variance plus epsilon that is not positive");
+        else
+            trop_q_set_d(t.data + i, g / sqrt(var + eps), NULL);
+    }
+    if (st == TROP_OK)
+        st = run_elementwise(x, nd, &t, 3);
+    for (i = 0; i < v->m && st == TROP_OK; i++)   /* add beta */
+        fmpq_set(t.data + i, p[1]->data + i / per);
+    if (st == TROP_OK)
+        st = run_elementwise(x, nd, &t, 0);
+    _fmpq_vec_clear(t.data, v->m);
+    if (st == TROP_OK)
+        trop_net_set_meta(x->net, "onnx_inexact", "BatchNormalization: gamma / sqrt(var + "
+                          "eps) rounded to double, then used exactly");
+    return st;
+}
+
 /* Max of k >= 2 live affine values of the same width m: a maxout layer of
  * m units of rank k, unit j the max of row j of each operand (rows
  * j k .. j k + k - 1 of the layer).  x->v becomes the identity on it. */
@@ -793,7 +841,7 @@ static trop_status node_max(octx *x, const Onnx__NodeProto *nd)
 }
 
 static const char *const supported_ops[] = {
-    "Max", "ReduceMax", "MaxPool", "Unsqueeze", "Squeeze",
+    "Max", "ReduceMax", "MaxPool", "Unsqueeze", "Squeeze", "BatchNormalization",
     "Constant", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "PRelu",
     "Flatten", "Identity", "Dropout", "Reshape"};
 
@@ -801,7 +849,8 @@ static trop_status unsupported(octx *x, const Onnx__NodeProto *nd)
 {
     return oerr(x, TROP_ERR_INVALID, nd, "this operator is not supported (supported: Gemm, "
                 "MatMul, Add, Sub, Mul, Div by constants, Relu, LeakyRelu, PRelu with one "
-                "slope, Max of branches, ReduceMax, MaxPool over one channel, Flatten, "
+                "slope, Max of branches, ReduceMax, MaxPool over one channel, "
+                "BatchNormalization, Flatten, "
                 "Reshape, Squeeze, Unsqueeze, Identity, Dropout, Constant)");
 }
 
@@ -897,6 +946,8 @@ static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
         fmpq_clear(s);
     } else if (!strcmp(op, "PRelu")) {
         st = node_prelu(x, nd);
+    } else if (!strcmp(op, "BatchNormalization")) {
+        st = node_batchnorm(x, nd);
     } else if (!strcmp(op, "ReduceMax")) {
         st = node_reducemax(x, nd);
     } else if (!strcmp(op, "MaxPool")) {

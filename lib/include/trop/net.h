@@ -182,7 +182,9 @@ TROP_API trop_status trop_net_read_bin(trop_net_t net, const unsigned char *buf,
  * input to its one output, of Gemm (alpha, beta, transB), MatMul (either
  * weight orientation), Add/Sub/Mul/Div by constants, Relu, LeakyRelu,
  * PRelu with one constant slope, Max of affine branches, ReduceMax over
- * one axis and one-channel MaxPool (each read as maxout), Flatten,
+ * one axis and one-channel MaxPool (each read as maxout),
+ * BatchNormalization (folded; its scale gamma / sqrt(var + eps) is taken in
+ * double and the network labelled "onnx_inexact" in its metadata), Flatten,
  * Reshape, Squeeze, Unsqueeze, Identity, Dropout and Constant nodes, with weights from initializers or Constant nodes (raw_data or
  * float_data/double_data; float32 and float64 become the exact rationals
  * they are).  Consecutive affine operators are composed exactly into one
