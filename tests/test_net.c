@@ -1532,6 +1532,52 @@ START_TEST(onnx_torch_inexact_label)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* NNet writer                                                        */
+
+/* Written and read back, an NNet network is the same, exactly: ACAS Xu
+ * (decimals, box and normalisation; nmeta differs: NNet has none), and
+ * ACAS Xu read from ONNX (float32 weights, no box: written as +-1e9 and
+ * read back as that box), layers equal.  Networks NNet cannot hold fail
+ * with what they are: a maxout layer, a weight of 1/3. */
+START_TEST(nnet_write_roundtrip)
+{
+    trop_net_t a, b;
+    trop_error e;
+    const char *path = tmp_path("w.nnet");
+    slong i;
+    trop_net_init(a, 1);
+    trop_net_init(b, 1);
+    read_ok(a, "nnet/ACASXU_run2a_1_1_batch_2000.nnet");
+    ck_assert_int_eq(trop_net_write_nnet(a, path, &e), TROP_OK);
+    read_path_ok(b, path);
+    ck_assert(layers_equal(a, b));
+    ck_assert(b->has_box && b->has_norm);
+    for (i = 0; i < 5; i++) {
+        ck_assert(fmpq_equal(a->box_lo + i, b->box_lo + i));
+        ck_assert(fmpq_equal(a->box_hi + i, b->box_hi + i));
+        ck_assert(fmpq_equal(a->in_mean + i, b->in_mean + i));
+        ck_assert(fmpq_equal(a->in_range + i, b->in_range + i));
+    }
+    ck_assert(fmpq_equal(a->out_mean, b->out_mean) && fmpq_equal(a->out_range, b->out_range));
+    read_ok(a, "onnx/ACASXU_run2a_1_1_batch_2000.onnx");
+    ck_assert_int_eq(trop_net_write_nnet(a, path, &e), TROP_OK);
+    read_path_ok(b, path);
+    ck_assert(layers_equal(a, b));
+    read_ok(a, "onnx/torch/maxout-max.onnx");
+    ck_assert_int_eq(trop_net_write_nnet(a, path, &e), TROP_ERR_INVALID);
+    ck_assert_msg(strstr(e.msg, "maxout"), "%s", e.msg);
+    read_ok(a, "nnet/ACASXU_run2a_1_1_batch_2000.nnet");
+    fmpq_set_si(a->layers[2].W + 7, 1, 3);
+    ck_assert_int_eq(trop_net_write_nnet(a, path, &e), TROP_ERR_INVALID);
+    ck_assert_msg(strstr(e.msg, "layer 3, entry 7") && strstr(e.msg, "finite decimal"), "%s",
+                  e.msg);
+    remove(path);
+    trop_net_clear(a);
+    trop_net_clear(b);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -1581,6 +1627,10 @@ static Suite *net_suite(void)
     tcase_add_test(tc, onnx_gemm_and_composition);
     tcase_add_test(tc, onnx_errors);
     tcase_add_loop_test(tc, onnx_corrupt, 0, 4);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("nnet_write");
+    tcase_add_test(tc, nnet_write_roundtrip);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("onnx_torch");

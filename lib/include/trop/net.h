@@ -202,6 +202,15 @@ TROP_API trop_status trop_net_read_onnx(trop_net_t net, const unsigned char *buf
 TROP_API trop_status trop_net_write_bin(const trop_net_t net, const char *path,
                                         trop_net_encoding enc, trop_error *err);
 
+/* Writes net as NNet text to path atomically, every number as the exact
+ * decimal it is (docs/formats.md).  The input box, when set, becomes the
+ * min/max lines (raw coordinates); without one they are -1e9 and 1e9.
+ * Errors: TROP_ERR_INVALID when NNet cannot express the network (a hidden
+ * layer that is not ReLU, an output layer that is not linear, a number
+ * that is not a finite decimal, such as 1/3), TROP_ERR_IO. */
+TROP_API trop_status trop_net_write_nnet(const trop_net_t net, const char *path,
+                                         trop_error *err);
+
 /* Writes net as JSON (the reader's format; numbers as exact rational
  * strings) to path atomically.  Errors: TROP_ERR_IO. */
 TROP_API trop_status trop_net_write_json(const trop_net_t net, const char *path,
