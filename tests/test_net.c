@@ -1578,6 +1578,21 @@ START_TEST(nnet_write_roundtrip)
 }
 END_TEST
 
+/* Hand-built graphs a careless reader gets wrong without a word
+ * (scripts/make-onnx-handmade.py): each must be refused, for the reason
+ * ONNX's semantics give. */
+START_TEST(onnx_handmade)
+{
+    read_fails("onnx/handmade/mul-bcast-2d.onnx", "(Mul)", "broadcast", NULL);
+    read_fails("onnx/handmade/maxpool-nostride.onnx", "(MaxPool)", "default stride is 1",
+               NULL);
+    read_fails("onnx/handmade/out-intermediate.onnx", "(Relu)", "output 'h' was computed",
+               NULL);
+    read_fails("onnx/handmade/control-chars.onnx", "node 'n?X' (Sig?[31m?)", "not supported",
+               NULL);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -1627,6 +1642,7 @@ static Suite *net_suite(void)
     tcase_add_test(tc, onnx_gemm_and_composition);
     tcase_add_test(tc, onnx_errors);
     tcase_add_loop_test(tc, onnx_corrupt, 0, 4);
+    tcase_add_test(tc, onnx_handmade);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("nnet_write");

@@ -27,7 +27,7 @@ static void usage(FILE *fp)
 "exactly (every cut decided in exact arithmetic), layer by layer, with the\n"
 "theoretical bounds on the number of regions beside the count.\n"
 "\n"
-"NET is a net.bin, NNet or JSON file.  A network with two inputs, or a\n"
+"NET is a net.bin, NNet, JSON or ONNX file.  A network with two inputs, or a\n"
 "plane of a bigger one (--slice-axes, --slice-points), is analysed on the\n"
 "plane with everything below.  A network with n >= 3 inputs and no slice\n"
 "is analysed in its n-dimensional box (relu / leaky layers; counts, per\n"

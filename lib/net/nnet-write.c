@@ -189,6 +189,10 @@ trop_status trop_net_write_nnet(const trop_net_t net, const char *path, trop_err
     }
     if (w.what) {
         trop_afile_abort(&f);
+        if (w.layer == 0)
+            return trop_error_set(err, TROP_ERR_INVALID, "nnet",
+                                  "NNet holds decimals, and %s (input %ld) is not a finite "
+                                  "decimal", w.what, w.index);
         return trop_error_set(err, TROP_ERR_INVALID, "nnet",
                               "NNet holds decimals, and %s (layer %ld, entry %ld) is not a "
                               "finite decimal", w.what, w.layer, w.index);

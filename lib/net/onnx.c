@@ -61,6 +61,16 @@ typedef struct {
     trop_error *err;
 } octx;
 
+/* dst = src (at most size - 1 bytes) with control characters as '?'.
+ * dst may be src. */
+static void clean_copy(char *dst, const char *src, size_t size)
+{
+    size_t i;
+    for (i = 0; i + 1 < size && src[i]; i++)
+        dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+    dst[i] = '\0';
+}
+
 static trop_status oerr(octx *x, trop_status st, const Onnx__NodeProto *nd, const char *fmt,
                         ...)
 #ifdef __GNUC__
@@ -70,14 +80,19 @@ static trop_status oerr(octx *x, trop_status st, const Onnx__NodeProto *nd, cons
 static trop_status oerr(octx *x, trop_status st, const Onnx__NodeProto *nd, const char *fmt,
                         ...)
 {
-    char msg[700];
+    char msg[700], name[120], op[60];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (nd)
-        return trop_error_set(x->err, st, "onnx", "%s: node '%s' (%s): %s", x->file,
-                              nd->name && *nd->name ? nd->name : "(unnamed)", nd->op_type, msg);
+    /* names come from the file: no control characters reach a terminal */
+    clean_copy(msg, msg, sizeof msg);
+    if (nd) {
+        clean_copy(name, nd->name && *nd->name ? nd->name : "(unnamed)", sizeof name);
+        clean_copy(op, nd->op_type ? nd->op_type : "?", sizeof op);
+        return trop_error_set(x->err, st, "onnx", "%s: node '%s' (%s): %s", x->file, name, op,
+                              msg);
+    }
     return trop_error_set(x->err, st, "onnx", "%s: %s", x->file, msg);
 }
 
@@ -333,11 +348,30 @@ static void run_apply(orun *v, const fmpq *w, slong mo, slong si, slong sj)
 
 /* v <- v + b (op 0), v - b (1), b - v (2), v * b (3), v / b (4), with b a
  * constant broadcast to length m (len 1 or m). */
+/* 1 if broadcasting the constant b against v (with its batch axis) leaves
+ * v's shape unchanged (numpy rules, aligned on the right), so that entry i
+ * of b meets entry i of v (or b is a scalar). */
+static int broadcast_keeps(const orun *v, const oconst *b)
+{
+    slong i;
+    for (i = 0; i < b->ndims; i++) {
+        slong bd = b->dims[b->ndims - 1 - i];
+        slong vd = i < v->ndims ? v->dims[v->ndims - 1 - i] : 1;   /* the batch is 1 */
+        if (bd != 1 && bd != vd)
+            return 0;
+    }
+    return 1;
+}
+
 static trop_status run_elementwise(octx *x, const Onnx__NodeProto *nd, const oconst *b,
                                    int op)
 {
     orun *v = &x->v;
     slong i, j;
+    if (!broadcast_keeps(v, b))
+        return oerr(x, TROP_ERR_INVALID, nd, "constant '%s' would broadcast the tensor to "
+                    "another shape (only a scalar or a constant of the tensor's shape is "
+                    "supported)", b->name);
     if (b->len != 1 && b->len != v->m)
         return oerr(x, TROP_ERR_INVALID, nd, "constant '%s' has %ld values for a tensor of "
                     "%ld", b->name, b->len, v->m);
@@ -640,9 +674,12 @@ static trop_status node_maxpool(octx *x, const Onnx__NodeProto *nd)
                     "(maxout written as max_pool1d)");
     k = (slong)ks->ints[0];
     L = v->dims[1];
-    if ((st && (st->n_ints != 1 || st->ints[0] != ks->ints[0])) || k < 1 || k > 255 || L % k)
-        return oerr(x, TROP_ERR_INVALID, nd, "needs stride = kernel (groups that do not "
-                    "overlap) and a length divisible by the kernel");
+    /* ONNX's default stride is 1: overlapping windows unless k = 1 */
+    if ((st ? st->n_ints != 1 || st->ints[0] != ks->ints[0] : k != 1) || k < 1 || k > 255
+        || L % k)
+        return oerr(x, TROP_ERR_INVALID, nd, "needs strides = kernel_shape (windows that do "
+                    "not overlap; the default stride is 1) and a length divisible by the "
+                    "kernel");
     for (i = 0; pads && i < pads->n_ints; i++)
         if (pads->ints[i] != 0)
             return oerr(x, TROP_ERR_INVALID, nd, "padding is not supported");
@@ -675,7 +712,7 @@ static trop_status node_reshape(octx *x, const Onnx__NodeProto *nd)
         if (dims[i] == 0)
             dims[i] = i == 0 ? 1 : (i - 1 < v->ndims ? v->dims[i - 1] : -2);
         if (dims[i] == -1 && i > 0) {
-            if (infer >= 0)
+            if (infer >= 0 || dims[0] == -1)
                 return oerr(x, TROP_ERR_INVALID, nd, "two -1 in the shape");
             infer = i;
         } else if (i > 0 && dims[i] < 1)
@@ -767,8 +804,9 @@ static trop_status node_batchnorm(octx *x, const Onnx__NodeProto *nd)
                         "per channel)", nd->input[j + 1], C);
     per = v->m / C;
     t.name = "batch normalisation";
-    t.ndims = 1;
-    t.dims[0] = t.len = v->m;
+    t.ndims = v->ndims;   /* the tensor's own shape: entry i meets entry i */
+    memcpy(t.dims, v->dims, sizeof v->dims);
+    t.len = v->m;
     t.data = _fmpq_vec_init(v->m);
     for (i = 0; i < v->m; i++)   /* subtract the mean */
         fmpq_set(t.data + i, p[2]->data + i / per);
@@ -900,6 +938,10 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
     if (x->net->nlayers > nlayers) {
         /* an activation: every other value was a map of the old h */
         drop_dead(x);
+        if (x->nvals > 0 && strcmp(x->vals[0].name, x->g->output[0]->name) == 0)
+            return oerr(x, TROP_ERR_INVALID, nd, "the graph's output '%s' was computed before "
+                        "this node (nodes after the output are not supported)",
+                        x->vals[0].name);
         if (x->nvals > 0)
             return oerr(x, TROP_ERR_INVALID, nd, "value '%s' is still read after this layer "
                         "(skip connections are not supported)", x->vals[0].name);
@@ -1019,7 +1061,18 @@ static trop_status read_graph(octx *x, const Onnx__GraphProto *g)
     x->g = g;
     {
         orun v0;
+        const Onnx__TensorShapeProto *sh = in->type->tensor_type->shape;
         run_init(&v0, n, in->name);
+        /* the sample's shape: the input's dimensions after the batch (a
+         * 1-D input is one sample without a batch axis) */
+        if (sh->n_dim >= 2 && sh->n_dim <= 5) {
+            size_t d;
+            v0.ndims = (int)sh->n_dim - 1;
+            for (d = 1; d < sh->n_dim; d++)
+                v0.dims[d - 1] = sh->dim[d]->value_case
+                                 == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+                                 ? sh->dim[d]->dim_value : 1;
+        }
         put_val(x, &v0);
     }
     run_init(&x->v, 1, "");
