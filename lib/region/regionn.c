@@ -964,8 +964,10 @@ static void seed_store(nworker *w, const nreg *R)
             sh->stop = 1;
             w->stop = 1;
         }
-        if ((sh->nseeds & 1023) == 0 && w->o != NULL && w->o->progress != NULL
-            && now_s() - w->last > 0.2) {
+        /* by time, not by count: in many dimensions one seed can take long
+         * (a 14-D box alone has 16384 vertices), and the caller's time
+         * limit and interruption are checked here */
+        if (w->o != NULL && w->o->progress != NULL && now_s() - w->last > 0.2) {
             w->last = now_s();
             if (w->o->progress(0, sh->nseeds, 0, w->o->progress_arg)) {
                 sh->stop = 1;
