@@ -13,6 +13,7 @@
 #include <flint/fmpq_vec.h>
 #include "trop/trop.h"
 #include "common.h"
+#include "export.h"
 #include "problem.h"
 
 static const char *prog = "tropicalize";
@@ -33,6 +34,9 @@ static void usage(FILE *fp)
 "Options:\n"
 "  --terms               print every term of P and Q\n"
 "  --json                print one JSON document (see docs/tropicalize.md)\n"
+"  --format F            text (default), json (= --json) or polymake: a script\n"
+"                        for polymake's application tropical that defines P and\n"
+"                        Q of every output (docs/tropicalize.md)\n"
 "  -o, --output FILE     write the report to FILE (atomically) instead of stdout\n"
 "  --verify N            compare P - Q with the network exactly at N random\n"
 "                        rational points and the corners of the box; exit 1 on\n"
@@ -76,13 +80,13 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune, verify_set, method, certify, self_check;
+    int terms, json, quiet, prune, verify_set, method, certify, self_check, polymake;
     long verify, max_terms, certify_max, threads;
     unsigned long long seed;
 } tz_opts;
 
 
-enum { OPT_TERMS = 256, OPT_JSON, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
+enum { OPT_TERMS = 256, OPT_JSON, OPT_FORMAT, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
        OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT, OPT_THREADS, OPT_SELFCHECK };
 
 /* --method values; AUTO is resolved once the input dimension is known. */
@@ -92,6 +96,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"terms", no_argument, 0, OPT_TERMS}, {"json", no_argument, 0, OPT_JSON},
+        {"format", required_argument, 0, OPT_FORMAT},
         {"output", required_argument, 0, 'o'}, {"verify", required_argument, 0, OPT_VERIFY},
         {"box", required_argument, 0, OPT_BOX}, {"seed", required_argument, 0, OPT_SEED},
         {"slice-axes", required_argument, 0, OPT_AXES}, {"at", required_argument, 0, OPT_AT},
@@ -117,6 +122,16 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "json"))
+                o->json = 1;
+            else if (!strcmp(optarg, "polymake"))
+                o->polymake = 1;
+            else if (strcmp(optarg, "text"))
+                return tool_usage_error(prog, "--format needs text, json or polymake, got '%s'%s",
+                                        optarg, strcmp(optarg, "oscar") ? ""
+                                        : " (OSCAR output is not written yet)");
+            break;
         case 'o':
             if (*optarg == '\0')
                 return tool_usage_error(prog, "-o needs a file name, got an empty one");
@@ -572,7 +587,14 @@ static int write_report(const tz_report *R)
         }
         fp = af.fp;
     }
-    if (R->o->json)
+    if (R->o->polymake) {
+        char what[600];
+        snprintf(what, sizeof what, "network: %s (inputs %ld, outputs %ld)%s%s", R->o->net_path,
+                 (*R->net)->input_dim, trop_net_output_dim(R->p->net),
+                 R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "");
+        export_polymake(fp, R->F, trop_net_output_dim(R->p->net), R->p->m,
+                        R->p->sliced ? "t" : "x", what);
+    } else if (R->o->json)
         write_json(fp, R);
     else
         write_text(fp, R);
