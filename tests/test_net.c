@@ -1578,6 +1578,39 @@ START_TEST(nnet_write_roundtrip)
 }
 END_TEST
 
+/* Written as ONNX and read back, networks are the same layer by layer:
+ * ACAS Xu (float32 weights), the maxout fixture (Reshape + ReduceMax), the
+ * leaky fixture (slope 1/8), and ACAS Xu from NNet (decimals that are not
+ * floats: refused, as is a leaky slope of 1/10 and a weight of 1/3). */
+START_TEST(onnx_write_roundtrip)
+{
+    static const char *const ok[3] = {"onnx/ACASXU_run2a_1_1_batch_2000.onnx",
+                                      "onnx/torch/maxout-max.onnx", "onnx/torch/leaky.onnx"};
+    trop_net_t a, b;
+    trop_error e;
+    const char *path = tmp_path("w.onnx");
+    int i;
+    trop_net_init(a, 1);
+    trop_net_init(b, 1);
+    for (i = 0; i < 3; i++) {
+        read_ok(a, ok[i]);
+        ck_assert_msg(trop_net_write_onnx(a, path, &e) == TROP_OK, "%s: %s", ok[i], e.msg);
+        read_path_ok(b, path);
+        ck_assert_msg(layers_equal(a, b), "%s changed", ok[i]);
+    }
+    read_ok(a, "nnet/ACASXU_run2a_1_1_batch_2000.nnet");
+    ck_assert_int_eq(trop_net_write_onnx(a, path, &e), TROP_ERR_INVALID);
+    ck_assert_msg(strstr(e.msg, "not a double"), "%s", e.msg);
+    read_ok(a, "onnx/torch/leaky.onnx");
+    fmpq_set_si(a->layers[0].slope, 1, 10);
+    ck_assert_int_eq(trop_net_write_onnx(a, path, &e), TROP_ERR_INVALID);
+    ck_assert_msg(strstr(e.msg, "slope"), "%s", e.msg);
+    remove(path);
+    trop_net_clear(a);
+    trop_net_clear(b);
+}
+END_TEST
+
 /* Hand-built graphs a careless reader gets wrong without a word
  * (scripts/make-onnx-handmade.py): each must be refused, for the reason
  * ONNX's semantics give. */
@@ -1647,6 +1680,7 @@ static Suite *net_suite(void)
 
     tc = tcase_create("nnet_write");
     tcase_add_test(tc, nnet_write_roundtrip);
+    tcase_add_test(tc, onnx_write_roundtrip);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("onnx_torch");

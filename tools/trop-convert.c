@@ -16,17 +16,18 @@ static const char *prog = "trop-convert";
 static void usage(FILE *fp)
 {
     fprintf(fp,
-"Usage: trop-convert IN -o OUT [--to bin|json|nnet] [--encoding rational|f64]\n"
+"Usage: trop-convert IN -o OUT [--to bin|json|nnet|onnx] [--encoding rational|f64]\n"
 "Convert a network between formats, exactly.  IN is a net.bin, NNet, JSON or\n"
-"ONNX file (detected by content); OUT is written atomically as net.bin, JSON\n"
-"or NNet, chosen by --to or by OUT's extension (.bin, .json, .nnet).  Every\n"
-"number is carried exactly: a target that cannot express the network (NNet\n"
-"holds only ReLU hidden layers, a linear output and finite decimals) is an\n"
-"error, never an approximation.\n"
+"ONNX file (detected by content); OUT is written atomically as net.bin, JSON,\n"
+"NNet or ONNX, chosen by --to or by OUT's extension (.bin, .json, .nnet,\n"
+".onnx).  Every number is carried exactly: a target that cannot express the\n"
+"network (NNet holds only ReLU hidden layers, a linear output and finite\n"
+"decimals; ONNX holds floats) is an error, never an approximation.\n"
 "\n"
 "Options:\n"
 "  -o, --output OUT       the file to write (required)\n"
-"  --to bin|json|nnet     the target format (default: from OUT's extension)\n"
+"  --to bin|json|nnet|onnx\n"
+"                         the target format (default: from OUT's extension)\n"
 "  --encoding rational|f64\n"
 "                         net.bin number encoding (default: f64 when every\n"
 "                         number is a double, else rational)\n"
@@ -34,16 +35,15 @@ static void usage(FILE *fp)
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
-"Writing ONNX is not supported yet.\n"
 "Exit status: 0 ok, 1 the network could not be read or written, 2 usage error.\n");
 }
 
-enum { TO_NONE, TO_BIN, TO_JSON, TO_NNET };
+enum { TO_NONE, TO_BIN, TO_JSON, TO_NNET, TO_ONNX };
 
 static int format_of(const char *s)
 {
     return !strcmp(s, "bin") ? TO_BIN : !strcmp(s, "json") ? TO_JSON
-         : !strcmp(s, "nnet") ? TO_NNET : TO_NONE;
+         : !strcmp(s, "nnet") ? TO_NNET : !strcmp(s, "onnx") ? TO_ONNX : TO_NONE;
 }
 
 static int format_of_path(const char *path)
@@ -71,9 +71,8 @@ int main(int argc, char **argv)
         case 'o': out = optarg; break;
         case 't':
             if ((to = format_of(optarg)) == TO_NONE)
-                return tool_usage_error(prog, "--to needs bin, json or nnet, not '%s'%s",
-                                        optarg, strcmp(optarg, "onnx") ? ""
-                                        : " (writing ONNX is not supported yet)");
+                return tool_usage_error(prog, "--to needs bin, json, nnet or onnx, not '%s'",
+                                        optarg);
             break;
         case 'e':
             if (strcmp(optarg, "rational") && strcmp(optarg, "f64"))
@@ -94,14 +93,9 @@ int main(int argc, char **argv)
     in = argv[optind];
     if (!out)
         return tool_usage_error(prog, "-o OUT is required");
-    if (to == TO_NONE && (to = format_of_path(out)) == TO_NONE) {
-        size_t n = strlen(out);
-        if (n >= 5 && strcmp(out + n - 5, ".onnx") == 0)
-            return tool_usage_error(prog, "writing ONNX is not supported yet: write .bin, "
-                                    ".json or .nnet");
+    if (to == TO_NONE && (to = format_of_path(out)) == TO_NONE)
         return tool_usage_error(prog, "cannot tell the target format from '%s': give --to "
-                                "bin|json|nnet", out);
-    }
+                                "bin|json|nnet|onnx", out);
     if (enc && to != TO_BIN)
         return tool_usage_error(prog, "--encoding applies to net.bin only");
     trop_net_init(net, 1);
@@ -116,13 +110,20 @@ int main(int argc, char **argv)
                                 ? TROP_NET_ENC_F64 : TROP_NET_ENC_RATIONAL, &err);
     else if (to == TO_JSON)
         st = trop_net_write_json(net, out, &err);
+    else if (to == TO_ONNX)
+        st = trop_net_write_onnx(net, out, &err);
     else
         st = trop_net_write_nnet(net, out, &err);
+    if (st == TROP_OK && to == TO_ONNX && (net->has_norm || net->has_box) && !quiet)
+        fprintf(stderr, "%s: note: ONNX gets the layers only: the graph takes the inputs the "
+                "weights see (normalised, for NNet), and the input box is not written\n",
+                prog);
     if (st != TROP_OK)
         tool_print_error(prog, out, &err);
     else if (!quiet)
         fprintf(stderr, "%s: %s -> %s (%s): %ld inputs, %ld layers, %ld outputs, exact\n", prog,
-                in, out, to == TO_BIN ? "net.bin" : to == TO_JSON ? "JSON" : "NNet",
+                in, out, to == TO_BIN ? "net.bin" : to == TO_JSON ? "JSON"
+                : to == TO_ONNX ? "ONNX" : "NNet",
                 net->input_dim, net->nlayers, trop_net_output_dim(net));
     trop_net_clear(net);
     flint_cleanup_master();

@@ -211,6 +211,16 @@ TROP_API trop_status trop_net_write_bin(const trop_net_t net, const char *path,
 TROP_API trop_status trop_net_write_nnet(const trop_net_t net, const char *path,
                                          trop_error *err);
 
+/* Writes net as ONNX (opset 13) to path atomically: per layer one Gemm
+ * (transB = 1) and Relu, LeakyRelu or, for maxout, Reshape + ReduceMax;
+ * float32 tensors when every number is a float exactly, else float64.
+ * The input normalisation is not written (the graph computes on the
+ * network's own inputs).  Errors: TROP_ERR_INVALID when ONNX cannot hold
+ * the network exactly (a weight that is not a double, a leaky slope that
+ * is not a float32), TROP_ERR_IO. */
+TROP_API trop_status trop_net_write_onnx(const trop_net_t net, const char *path,
+                                         trop_error *err);
+
 /* Writes net as JSON (the reader's format; numbers as exact rational
  * strings) to path atomically.  Errors: TROP_ERR_IO. */
 TROP_API trop_status trop_net_write_json(const trop_net_t net, const char *path,
