@@ -132,7 +132,7 @@ int tool_progress_draw(tool_progress *pr, const char *prog, const char *fmt, ...
             pr->drawn = 1;
         }
     }
-    return tool_interrupted();
+    return tool_interrupted() || (pr->deadline > 0 && tool_now() > pr->deadline);
 }
 
 int tool_parse_long(long *v, const char *s, long lo, long hi)

@@ -31,11 +31,12 @@ int tool_progress_enabled(void);
 /* A progress line on stderr: on when drawing is wanted (see
  * tool_progress_enabled), last the time of the last drawing, drawn whether
  * anything was drawn (then the caller ends the line). */
-typedef struct { double last; int on, drawn; } tool_progress;
+typedef struct { double last; int on, drawn; double deadline; } tool_progress;
 
 /* Redraws the line "\rprog: <formatted text>" when on and at least 0.1 s
- * have passed; returns tool_interrupted(), so progress callbacks can
- * return it directly. */
+ * have passed; returns nonzero when the job should stop: tool_interrupted(),
+ * or the clock (tool_now) past deadline when deadline > 0.  Progress
+ * callbacks can return it directly. */
 int tool_progress_draw(tool_progress *pr, const char *prog, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))

@@ -934,7 +934,7 @@ static int run(const tr_opts *o, const trop_net_t net, tool_problem *p)
 {
     trop_region2_count_t c;
     trop_region2_opts ro;
-    tool_progress pr = {0, 0, 0};
+    tool_progress pr = {0, 0, 0, 0};
     tr_report R;
     trop_afile af, svgf;
     trop_error err;

@@ -34,6 +34,8 @@ static void usage(FILE *fp)
 "Options:\n"
 "  --terms               print every term of P and Q\n"
 "  --json                print one JSON document (see docs/tropicalize.md)\n"
+"  --max-seconds S       stop the conversion after S seconds (exit 1, nothing\n"
+"                        written); Ctrl-C stops it at once the same way\n"
 "  --format F            text (default), json (= --json) or polymake: a script\n"
 "                        for polymake's application tropical that defines P and\n"
 "                        Q of every output (docs/tropicalize.md)\n"
@@ -81,12 +83,13 @@ static void usage(FILE *fp)
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
     int terms, json, quiet, prune, verify_set, method, certify, self_check, polymake;
+    double max_seconds;   /* 0: no limit */
     long verify, max_terms, certify_max, threads;
     unsigned long long seed;
 } tz_opts;
 
 
-enum { OPT_TERMS = 256, OPT_JSON, OPT_FORMAT, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
+enum { OPT_TERMS = 256, OPT_JSON, OPT_FORMAT, OPT_MAXSEC, OPT_VERIFY, OPT_BOX, OPT_SEED, OPT_AXES, OPT_AT, OPT_POINTS,
        OPT_NOPRUNE, OPT_MAXTERMS, OPT_METHOD, OPT_CERTMAX, OPT_CERT, OPT_THREADS, OPT_SELFCHECK };
 
 /* --method values; AUTO is resolved once the input dimension is known. */
@@ -97,6 +100,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     static const struct option lo[] = {
         {"terms", no_argument, 0, OPT_TERMS}, {"json", no_argument, 0, OPT_JSON},
         {"format", required_argument, 0, OPT_FORMAT},
+        {"max-seconds", required_argument, 0, OPT_MAXSEC},
         {"output", required_argument, 0, 'o'}, {"verify", required_argument, 0, OPT_VERIFY},
         {"box", required_argument, 0, OPT_BOX}, {"seed", required_argument, 0, OPT_SEED},
         {"slice-axes", required_argument, 0, OPT_AXES}, {"at", required_argument, 0, OPT_AT},
@@ -122,6 +126,14 @@ static int parse_args(tz_opts *o, int argc, char **argv)
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_MAXSEC: {
+            long v;
+            if (!tool_parse_long(&v, optarg, 1, 1000000000))
+                return tool_usage_error(prog, "--max-seconds needs a whole number of seconds "
+                                        "in 1..1000000000, got '%s'", optarg);
+            o->max_seconds = (double)v;
+            break;
+        }
         case OPT_FORMAT:
             if (!strcmp(optarg, "json"))
                 o->json = 1;
@@ -614,7 +626,7 @@ int main(int argc, char **argv)
     tz_opts o;
     tool_problem p;
     tool_slice_opts so;
-    tool_progress pr = {0, 0, 0};
+    tool_progress pr = {0, 0, 0, 0};
     tz_verify ver = {0, 0, 0, 0};
     trop_net_t net;
     trop_error err;
@@ -659,6 +671,8 @@ int main(int argc, char **argv)
     for (k = 0; k < nout; k++)
         trop_trat_init(F + k, p.m);
     pr.on = !o.quiet && tool_progress_enabled();
+    if (o.max_seconds > 0)
+        pr.deadline = tool_now() + o.max_seconds;
     co.prune = o.prune;
     co.progress = on_progress;
     co.progress_arg = &pr;
@@ -680,7 +694,12 @@ int main(int argc, char **argv)
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc != TROP_OK) {
-        tool_print_error(prog, o.net_path, &err);
+        if (rc == TROP_ERR_INTERRUPTED && pr.deadline > 0 && tool_now() > pr.deadline
+            && !tool_interrupted())
+            fprintf(stderr, "%s: %s: stopped after --max-seconds %g, before the conversion "
+                    "ended (%s); nothing written\n", prog, o.net_path, o.max_seconds, err.msg);
+        else
+            tool_print_error(prog, o.net_path, &err);
         rc = TOOL_EXIT_FAIL;
     } else {
         R.o = &o;
