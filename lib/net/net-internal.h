@@ -24,4 +24,9 @@ trop_status _trop_net_read_finish(trop_net_t net, trop_net_t tmp, trop_status st
 /* 1 if the n bytes at s are valid UTF-8 with no NUL byte. */
 int _trop_utf8_valid(const char *s, size_t n);
 
+/* 1 if x is exactly a double (f32 = 0) or a float (f32 = 1); the vector
+ * form for v: [len].  Used by trop_net_is_f64 and the ONNX writer. */
+int _trop_q_is_binary(const fmpq_t x, int f32);
+int _trop_qvec_is_binary(const fmpq *v, slong len, int f32);
+
 #endif

@@ -8,6 +8,7 @@
 #include <flint/fmpq_vec.h>
 
 #include "trop/net.h"
+#include "net-internal.h"
 
 /* ---- memory ---- */
 
@@ -191,12 +192,15 @@ slong trop_net_num_units(const trop_net_t net)
     return n;
 }
 
-static int q_is_double(const fmpq_t x)
+int _trop_q_is_binary(const fmpq_t x, int f32)
 {
-    /* x is a double iff x == (double)x exactly and x is in range. */
+    /* x is a double (float) iff x == (double)x ((float)x) exactly and x is
+     * in range */
     double d = fmpq_get_d(x);
     fmpq_t t;
     int ok;
+    if (f32)
+        d = (double)(float)d;
     if (!isfinite(d))
         return 0;
     fmpq_init(t);
@@ -206,11 +210,11 @@ static int q_is_double(const fmpq_t x)
     return ok;
 }
 
-static int vec_is_double(const fmpq *v, slong len)
+int _trop_qvec_is_binary(const fmpq *v, slong len, int f32)
 {
     slong i;
     for (i = 0; i < len; i++)
-        if (!q_is_double(v + i))
+        if (!_trop_q_is_binary(v + i, f32))
             return 0;
     return 1;
 }
@@ -220,8 +224,8 @@ int trop_net_is_f64(const trop_net_t net)
     slong l;
     for (l = 0; l < net->nlayers; l++) {
         const trop_layer_struct *L = net->layers + l;
-        if (!vec_is_double(L->W, L->nout * L->nin) || !vec_is_double(L->b, L->nout)
-            || !q_is_double(L->slope))
+        if (!_trop_qvec_is_binary(L->W, L->nout * L->nin, 0)
+            || !_trop_qvec_is_binary(L->b, L->nout, 0) || !_trop_q_is_binary(L->slope, 0))
             return 0;
     }
     return 1;

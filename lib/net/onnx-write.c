@@ -40,38 +40,6 @@ static char *wp_name(wpool *p, const char *prefix, slong l)
     return s;
 }
 
-/* 1 if x is exactly a float (f32) or a double. */
-static int q_is_f32(const fmpq_t x)
-{
-    double d = trop_q_get_d(x);
-    float f = (float)d;
-    fmpq_t y;
-    int ok;
-    fmpq_init(y);
-    ok = trop_q_set_d(y, (double)f, NULL) == TROP_OK && fmpq_equal(x, y);
-    fmpq_clear(y);
-    return ok;
-}
-
-static int q_is_f64(const fmpq_t x)
-{
-    fmpq_t y;
-    int ok;
-    fmpq_init(y);
-    ok = trop_q_set_d(y, trop_q_get_d(x), NULL) == TROP_OK && fmpq_equal(x, y);
-    fmpq_clear(y);
-    return ok;
-}
-
-static int vec_is(const fmpq *v, slong len, int f32)
-{
-    slong i;
-    for (i = 0; i < len; i++)
-        if (!(f32 ? q_is_f32(v + i) : q_is_f64(v + i)))
-            return 0;
-    return 1;
-}
-
 /* A float32 or float64 initializer of shape dims [ndims] from v [len]. */
 static Onnx__TensorProto *tensor(wpool *p, const char *name, const fmpq *v, slong len,
                                  const int64_t *dims, size_t ndims, int f32)
@@ -192,9 +160,11 @@ static trop_status check(const trop_net_t net, int *f32, trop_error *err)
     int all32 = 1, all64 = 1;
     for (l = 0; l < net->nlayers; l++) {
         const trop_layer_struct *L = net->layers + l;
-        all32 = all32 && vec_is(L->W, L->nout * L->nin, 1) && vec_is(L->b, L->nout, 1);
-        all64 = all64 && vec_is(L->W, L->nout * L->nin, 0) && vec_is(L->b, L->nout, 0);
-        if (L->act == TROP_ACT_LEAKY && !q_is_f32(L->slope))
+        all32 = all32 && _trop_qvec_is_binary(L->W, L->nout * L->nin, 1)
+                && _trop_qvec_is_binary(L->b, L->nout, 1);
+        all64 = all64 && _trop_qvec_is_binary(L->W, L->nout * L->nin, 0)
+                && _trop_qvec_is_binary(L->b, L->nout, 0);
+        if (L->act == TROP_ACT_LEAKY && !_trop_q_is_binary(L->slope, 1))
             return trop_error_set(err, TROP_ERR_INVALID, "onnx",
                                   "layer %ld: ONNX stores a LeakyRelu slope as a float32, and "
                                   "this one is not one exactly", l + 1);

@@ -228,13 +228,6 @@ static void run_get(fmpq_t r, const orun *v, slong i, slong j)
         fmpq_one(r);
 }
 
-static void vec_set(fmpq *res, const fmpq *v, slong len)
-{
-    slong i;
-    for (i = 0; i < len; i++)
-        fmpq_set(res + i, v + i);
-}
-
 static void run_copy(orun *res, const orun *v)
 {
     res->m = v->m;
@@ -245,14 +238,14 @@ static void run_copy(orun *res, const orun *v)
     res->A = NULL;
     if (v->d) {
         res->d = _fmpq_vec_init(v->m);
-        vec_set(res->d, v->d, v->m);
+        _trop_qvec_set(res->d, v->d, v->m);
     }
     if (v->A) {
         res->A = _fmpq_vec_init(v->m * v->n);
-        vec_set(res->A, v->A, v->m * v->n);
+        _trop_qvec_set(res->A, v->A, v->m * v->n);
     }
     res->c = _fmpq_vec_init(v->m);
-    vec_set(res->c, v->c, v->m);
+    _trop_qvec_set(res->c, v->c, v->m);
     res->ndims = v->ndims;
     memcpy(res->dims, v->dims, sizeof v->dims);
 }
@@ -930,7 +923,12 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
             return oerr(x, TROP_ERR_INVALID, nd, "reads no value of the network (inputs that "
                         "are neither the network's values nor constants are not supported)");
         run_clear(&x->v);
-        run_copy(&x->v, x->vals + at);
+        if (used_later(x, x->vals[at].name)) {
+            run_copy(&x->v, x->vals + at);
+        } else {   /* its last reader: move it out, no copy of A */
+            x->v = x->vals[at];
+            x->vals[at] = x->vals[--x->nvals];
+        }
         st = node_op(x, nd);
     }
     if (st != TROP_OK)
