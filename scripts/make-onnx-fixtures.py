@@ -349,6 +349,141 @@ for mode, order in (("reducemax", [0, 1, 2, 3, 4, 5]), ("reducemax-axis1", [0, 3
                                              "maxout", k=2), layer(Wo, bo, "linear")]},
            points(2))
 
+
+# k. convolutions and max pooling (a CNN layer is a maxout layer once
+# unrolled).  The twin is built without our reader's logic: the unrolled
+# convolution comes from probing the torch module with the zero input and
+# the unit vectors (float64, exact for these dyadic weights), and each
+# pooling window of each channel is a maxout unit whose members are the
+# window's entries in kernel order, entries in the padding dropped and the
+# first entry repeated to the full rank, then the zero member that ReLU
+# adds (relu(max z) = max(0, z)).  The torch check at dyadic points then
+# confirms the twin is the network.  Drawn after every other fixture.
+def conv_maps(conv, shape):
+    """The unrolled affine map of conv on inputs of shape (C, D...):
+    rows [out][in], offsets [out], and the output shape."""
+    n = math.prod(shape)
+    with torch.no_grad():
+        c64 = conv.double()
+        base = c64(torch.zeros(1, *shape, dtype=torch.float64))
+        oshape = tuple(base.shape[1:])
+        cols = []
+        for i in range(n):
+            e = torch.zeros(n, dtype=torch.float64)
+            e[i] = 1
+            cols.append([F(v) - F(b) for v, b in zip(c64(e.reshape(1, *shape)).reshape(-1).tolist(),
+                                                      base.reshape(-1).tolist())])
+        conv.float()
+    rows = [[cols[i][r] for i in range(n)] for r in range(len(cols[0]))]
+    return rows, [F(v) for v in base.reshape(-1).tolist()], oshape
+
+
+def pool_units(oshape, kernel, stride, pad, dil, ceil_mode):
+    """For a max pooling over the spatial axes of a tensor of shape (C, D...):
+    the member lists (flat indices) of its units, and the output shape."""
+    C, D = oshape[0], list(oshape[1:])
+    O = []
+    for d in range(len(D)):
+        num = D[d] + 2 * pad[d] - dil[d] * (kernel[d] - 1) - 1
+        o = (-(-num // stride[d]) if ceil_mode else num // stride[d]) + 1
+        if ceil_mode and (o - 1) * stride[d] >= D[d] + pad[d]:
+            o -= 1
+        O.append(o)
+    units = []
+    import itertools
+    for c in range(C):
+        for o in itertools.product(*[range(v) for v in O]):
+            mem = []
+            for k in itertools.product(*[range(v) for v in kernel]):
+                i = [o[d] * stride[d] - pad[d] + k[d] * dil[d] for d in range(len(D))]
+                if all(0 <= i[d] < D[d] for d in range(len(D))):
+                    flat = c
+                    for d in range(len(D)):
+                        flat = flat * D[d] + i[d]
+                    mem.append(flat)
+            mem += [mem[0]] * (math.prod(kernel) - len(mem))
+            units.append(mem)
+    return units, (C, *O)
+
+
+def conv_pool_layer(rows, offs, units, n):
+    W, b = [], []
+    for mem in units:
+        for r in mem:
+            W.append(rows[r])
+            b.append(offs[r])
+        W.append([F(0)] * n)
+        b.append(F(0))
+    return layer(W, b, "maxout", k=len(units[0]) + 1)
+
+
+def dyadic_conv(conv):
+    with torch.no_grad():
+        conv.weight.copy_(tensor(np.array([float(dyadic()) for _ in range(conv.weight.numel())])
+                                 .reshape(conv.weight.shape).tolist()))
+        conv.bias.copy_(tensor([dyadic() for _ in range(conv.bias.numel())]))
+    return conv
+
+
+def conv_fixture(name, conv, shape, pool, relu_first, pool_args):
+    rows, offs, oshape = conv_maps(conv, shape)
+    units, pshape = pool_units(oshape, *pool_args)
+    n, width = math.prod(shape), len(units)
+    Wo, bo = mat(2, width), vec(2)
+    act = [nn.ReLU(), pool] if relu_first else [pool, nn.ReLU()]
+    model = nn.Sequential(conv, *act, nn.Flatten(), set_linear(nn.Linear(width, 2), Wo, bo))
+    pts = [[F(RNG.randint(-16, 16), 4) for _ in range(n)] for _ in range(6)]
+    export(name, model, (1, *shape),
+           {"input_dim": n, "layers": [conv_pool_layer(rows, offs, units, n),
+                                       layer(Wo, bo, "linear")]}, pts)
+
+
+# Conv2d, ReLU, overlapping MaxPool2d (stride 1): 1x4x4 -> 2x3x3 -> 2x2x2
+conv_fixture("conv-relu-maxpool", dyadic_conv(nn.Conv2d(1, 2, 2)), (1, 4, 4),
+             nn.MaxPool2d(2, stride=1), True, ((2, 2), (1, 1), (0, 0), (1, 1), False))
+# grouped, strided, padded Conv2d, then a padded ceil_mode MaxPool2d (its
+# border windows clipped), then ReLU: 2x5x5 -> 4x3x3 -> 4x2x2
+conv_fixture("conv-maxpool-relu-padded",
+             dyadic_conv(nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2)), (2, 5, 5),
+             nn.MaxPool2d(2, stride=2, padding=1, ceil_mode=True), False,
+             ((2, 2), (2, 2), (1, 1), (1, 1), True))
+# dilated Conv1d, ReLU, strided MaxPool1d: 1x7 -> 2x5 -> 2x2
+conv_fixture("conv1d-dilated", dyadic_conv(nn.Conv1d(1, 2, 2, dilation=2)), (1, 7),
+             nn.MaxPool1d(3, stride=2), True, ((3,), (2,), (0,), (1,), False))
+
+# l. the real Convnet_maxpool.onnx (VNN-COMP 2021, tests/data/onnx): its
+# outputs at three fixed inputs, computed by torch in float64 from the
+# file's float32 weights (conv2d, relu, max_pool2d 4 x 4, linear), a second
+# implementation for the reader's unrolled rank-17 maxout network to meet.
+def convnet_values():
+    src = os.path.join(HERE, "..", "tests", "data", "onnx", "Convnet_maxpool.onnx")
+    m = onnx.load(src)
+    w = {i.name: torch.tensor(onnx.numpy_helper.to_array(i), dtype=torch.float64)
+         for i in m.graph.initializer}
+    ops = [n.op_type for n in m.graph.node]
+    assert ops == ["Conv", "Relu", "MaxPool", "Flatten", "Gemm"], ops
+    rng = random.Random(784)
+    lines = ["# Convnet_maxpool.onnx evaluated by torch %s in float64 from its float32 weights"
+             % torch.__version__,
+             "# (scripts/make-onnx-fixtures.py).  Per sample: 'x' and 784 integers k, the",
+             "# pixels k/256 row-major; then 'y' and the 10 outputs (%.17g)."]
+    for _ in range(3):
+        ks = [rng.randint(0, 256) for _ in range(784)]
+        x = torch.tensor([k / 256 for k in ks], dtype=torch.float64).reshape(1, 1, 28, 28)
+        with torch.no_grad():
+            h = torch.nn.functional.conv2d(x, w["conv1.0.weight"], w["conv1.0.bias"])
+            h = torch.nn.functional.max_pool2d(torch.relu(h), 4, 4)
+            y = torch.nn.functional.linear(h.flatten(1), w["out.weight"], w["out.bias"])
+        lines.append("x " + " ".join(map(str, ks)))
+        lines.append("y " + " ".join("%.17g" % v for v in y.reshape(-1).tolist()))
+    path = os.path.join(OUT, "convnet-maxpool-values.txt")
+    with open(path, "w") as fp:
+        fp.write("\n".join(lines) + "\n")
+    written.append((path, os.path.getsize(path), None))
+
+
+convnet_values()
+
 print("torch %s, onnx %s, opset %d" % (torch.__version__, onnx.__version__, OPSET))
 for path, size, ops in written:
     print("wrote %s (%d bytes)%s" % (os.path.relpath(path), size,
