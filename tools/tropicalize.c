@@ -36,9 +36,11 @@ static void usage(FILE *fp)
 "  --json                print one JSON document (see docs/tropicalize.md)\n"
 "  --max-seconds S       stop the conversion after S seconds (exit 1, nothing\n"
 "                        written); Ctrl-C stops it at once the same way\n"
-"  --format F            text (default), json (= --json) or polymake: a script\n"
+"  --format F            text (default), json (= --json), polymake (a script\n"
 "                        for polymake's application tropical that defines P and\n"
-"                        Q of every output (docs/tropicalize.md)\n"
+"                        Q of every output) or oscar (a Julia script for OSCAR:\n"
+"                        P and Q with integer exponents in u = x / D; see\n"
+"                        docs/tropicalize.md)\n"
 "  -o, --output FILE     write the report to FILE (atomically) instead of stdout\n"
 "  --verify N            compare P - Q with the network exactly at N random\n"
 "                        rational points and the corners of the box; exit 1 on\n"
@@ -82,7 +84,7 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune, verify_set, method, certify, self_check, polymake;
+    int terms, json, quiet, prune, verify_set, method, certify, self_check, polymake, oscar;
     double max_seconds;   /* 0: no limit */
     long verify, max_terms, certify_max, threads;
     unsigned long long seed;
@@ -138,11 +140,12 @@ static int parse_args(tz_opts *o, int argc, char **argv)
             if (!strcmp(optarg, "json"))
                 o->json = 1;
             else if (!strcmp(optarg, "polymake"))
-                o->polymake = 1;
+                o->polymake = 1, o->oscar = 0;
+            else if (!strcmp(optarg, "oscar"))
+                o->oscar = 1, o->polymake = 0;
             else if (strcmp(optarg, "text"))
-                return tool_usage_error(prog, "--format needs text, json or polymake, got '%s'%s",
-                                        optarg, strcmp(optarg, "oscar") ? ""
-                                        : " (OSCAR output is not written yet)");
+                return tool_usage_error(prog, "--format needs text, json, polymake or oscar, "
+                                        "got '%s'", optarg);
             break;
         case 'o':
             if (*optarg == '\0')
@@ -587,38 +590,60 @@ static void write_json(FILE *fp, const tz_report *R)
     json_object_put(root);
 }
 
+/* The line that names the network (and the slice) in an exported script. */
+static void export_what(char *what, size_t size, const tz_report *R)
+{
+    snprintf(what, size, "network: %s (inputs %ld, outputs %ld)%s%s", R->o->net_path,
+             (*R->net)->input_dim, trop_net_output_dim(R->p->net),
+             R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "");
+}
+
+/* Writes the report in the chosen format to -o FILE (atomically) or
+ * standard output.  OSCAR output that cannot hold the exponents is refused
+ * before anything is written. */
 static int write_report(const tz_report *R)
 {
     trop_afile af;
     trop_error err;
     FILE *fp = stdout;
-    if (R->o->out_path) {
-        if (trop_afile_open(&af, R->o->out_path, &err) != TROP_OK) {
-            tool_print_error(prog, NULL, &err);
-            return TOOL_EXIT_FAIL;
-        }
-        fp = af.fp;
-    }
-    if (R->o->polymake) {
-        char what[600];
-        snprintf(what, sizeof what, "network: %s (inputs %ld, outputs %ld)%s%s", R->o->net_path,
-                 (*R->net)->input_dim, trop_net_output_dim(R->p->net),
-                 R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "");
-        export_polymake(fp, R->F, trop_net_output_dim(R->p->net), R->p->m,
-                        R->p->sliced ? "t" : "x", what);
-    } else if (R->o->json)
-        write_json(fp, R);
-    else
-        write_text(fp, R);
-    if (R->o->out_path && trop_afile_commit(&af, &err) != TROP_OK) {
+    slong nout = trop_net_output_dim(R->p->net), m = R->p->m;
+    const char *var = R->p->sliced ? "t" : "x";
+    fmpz_t D;
+    char what[600];
+    int rc = TOOL_EXIT_OK;
+    fmpz_init(D);
+    export_what(what, sizeof what, R);
+    if (R->o->oscar && export_oscar_scale(D, R->F, nout) != 0) {
+        fprintf(stderr, "%s: OSCAR's exponents are nonnegative machine integers, and these, "
+                "scaled to integers by their common denominator (%ld bits), are negative or "
+                "need more than 62 bits; use --format polymake, which keeps rational "
+                "exponents\n", prog, (long)fmpz_bits(D));
+        rc = TOOL_EXIT_FAIL;
+    } else if (R->o->out_path && trop_afile_open(&af, R->o->out_path, &err) != TROP_OK) {
         tool_print_error(prog, NULL, &err);
-        return TOOL_EXIT_FAIL;
+        rc = TOOL_EXIT_FAIL;
+    } else {
+        if (R->o->out_path)
+            fp = af.fp;
+        if (R->o->polymake)
+            export_polymake(fp, R->F, nout, m, var, what);
+        else if (R->o->oscar)
+            export_oscar(fp, R->F, nout, m, var, what, D);
+        else if (R->o->json)
+            write_json(fp, R);
+        else
+            write_text(fp, R);
+        if (R->o->out_path && trop_afile_commit(&af, &err) != TROP_OK) {
+            tool_print_error(prog, NULL, &err);
+            rc = TOOL_EXIT_FAIL;
+        }
+        if (!R->o->out_path && (fflush(stdout) != 0 || ferror(stdout))) {
+            fprintf(stderr, "%s: error writing the report to standard output\n", prog);
+            rc = TOOL_EXIT_FAIL;
+        }
     }
-    if (!R->o->out_path && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "%s: error writing the report to standard output\n", prog);
-        return TOOL_EXIT_FAIL;
-    }
-    return TOOL_EXIT_OK;
+    fmpz_clear(D);
+    return rc;
 }
 
 int main(int argc, char **argv)
