@@ -699,8 +699,19 @@ static void write_text(FILE *fp, const tr_report *R, const trop_bound_info *tab,
     for (i = 0; i < ntab; i++) {
         char why[TROP_BOUND_WHY_LEN], *v;
         if (bound_value(&v, why, tab + i, arch_ok, a, arch_why)) {
-            fprintf(fp, "  %-22s %-5s %s  (%s)\n", tab[i].id, kind_str(tab[i].kind), v,
-                    tab[i].source);
+            size_t len = strlen(v);
+            fprintf(fp, "  %-22s %-5s ", tab[i].id, kind_str(tab[i].kind));
+            if (len > 30) {   /* 1418 digits help nobody in a report: 3.000e+1417 */
+                long lead = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10
+                            + (v[3] - '0') + (v[4] >= '5');   /* 4 digits, rounded */
+                size_t e = len - 1;
+                if (lead == 10000)
+                    lead = 1000, e++;
+                fprintf(fp, "%ld.%03lde+%zu (%zu digits; exact in --json)", lead / 1000,
+                        lead % 1000, e, len);
+            } else
+                fputs(v, fp);
+            fprintf(fp, "  (%s)\n", tab[i].source);
             flint_free(v);
         } else
             fprintf(fp, "  %-22s %-5s not applicable: %s\n", tab[i].id, kind_str(tab[i].kind),
