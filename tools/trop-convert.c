@@ -3,9 +3,11 @@
  * target can express it.  See docs/trop-convert.md and
  * docs/man/trop-convert.1. */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gmp.h>
 #include <flint/flint.h>
 #include "trop/trop.h"
@@ -25,7 +27,8 @@ static void usage(FILE *fp)
 "decimals; ONNX holds floats) is an error, never an approximation.\n"
 "\n"
 "Options:\n"
-"  -o, --output OUT       the file to write (required)\n"
+"  -o, --output OUT       the file to write (required); - is standard output\n"
+"                         (with --to; not a terminal for bin and onnx)\n"
 "  --to bin|json|nnet|onnx\n"
 "                         the target format (default: from OUT's extension)\n"
 "  --encoding rational|f64\n"
@@ -52,6 +55,53 @@ static int format_of_path(const char *path)
     if (!dot || (slash && dot < slash))
         return TO_NONE;
     return format_of(dot + 1);
+}
+
+/* Writes net as format to (a path; atomically). */
+static trop_status write_net(const trop_net_t net, const char *to_path, int to, int enc,
+                             trop_error *err)
+{
+    if (to == TO_BIN)
+        return trop_net_write_bin(net, to_path, enc ? (trop_net_encoding)enc
+                                  : trop_net_is_f64(net) ? TROP_NET_ENC_F64
+                                  : TROP_NET_ENC_RATIONAL, err);
+    if (to == TO_JSON)
+        return trop_net_write_json(net, to_path, err);
+    if (to == TO_ONNX)
+        return trop_net_write_onnx(net, to_path, err);
+    return trop_net_write_nnet(net, to_path, err);
+}
+
+/* -o -: the writers write files atomically, so the network goes to a
+ * temporary file that is then copied to standard output. */
+static trop_status write_stdout(const trop_net_t net, int to, int enc, trop_error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096], buf[65536];
+    int fd;
+    size_t n;
+    FILE *fp;
+    trop_status st;
+    snprintf(path, sizeof path, "%s/trop-convert-XXXXXX", dir && *dir ? dir : "/tmp");
+    if ((fd = mkstemp(path)) < 0)
+        return trop_error_set(err, TROP_ERR_IO, "io", "%s: cannot make a temporary file: %s",
+                              path, strerror(errno));
+    close(fd);
+    if ((st = write_net(net, path, to, enc, err)) == TROP_OK) {
+        if (!(fp = fopen(path, "rb")))
+            st = trop_error_set(err, TROP_ERR_IO, "io", "%s: %s", path, strerror(errno));
+        else {
+            while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+                if (fwrite(buf, 1, n, stdout) != n)
+                    break;
+            if (ferror(fp) || fflush(stdout) != 0 || ferror(stdout))
+                st = trop_error_set(err, TROP_ERR_IO, "io", "error writing to standard "
+                                    "output");
+            fclose(fp);
+        }
+    }
+    remove(path);
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -93,6 +143,12 @@ int main(int argc, char **argv)
     in = argv[optind];
     if (!out)
         return tool_usage_error(prog, "-o OUT is required");
+    if (!strcmp(out, "-") && to == TO_NONE)
+        return tool_usage_error(prog, "-o - (standard output) needs --to bin|json|nnet|onnx");
+    if (!strcmp(out, "-") && (to == TO_BIN || to == TO_ONNX) && isatty(STDOUT_FILENO))
+        return tool_usage_error(prog, "%s is binary: not written to a terminal (redirect "
+                                "standard output or give a file name)", to == TO_BIN
+                                ? "net.bin" : "ONNX");
     if (to == TO_NONE && (to = format_of_path(out)) == TO_NONE)
         return tool_usage_error(prog, "cannot tell the target format from '%s': give --to "
                                 "bin|json|nnet|onnx", out);
@@ -105,15 +161,7 @@ int main(int argc, char **argv)
         flint_cleanup_master();
         return TOOL_EXIT_FAIL;
     }
-    if (to == TO_BIN)
-        st = trop_net_write_bin(net, out, enc ? (trop_net_encoding)enc : trop_net_is_f64(net)
-                                ? TROP_NET_ENC_F64 : TROP_NET_ENC_RATIONAL, &err);
-    else if (to == TO_JSON)
-        st = trop_net_write_json(net, out, &err);
-    else if (to == TO_ONNX)
-        st = trop_net_write_onnx(net, out, &err);
-    else
-        st = trop_net_write_nnet(net, out, &err);
+    st = strcmp(out, "-") ? write_net(net, out, to, enc, &err) : write_stdout(net, to, enc, &err);
     if (st == TROP_OK && to == TO_ONNX && (net->has_norm || net->has_box) && !quiet)
         fprintf(stderr, "%s: note: ONNX gets the layers only: the graph takes the inputs the "
                 "weights see (normalised, for NNet), and the input box is not written\n",
@@ -122,7 +170,7 @@ int main(int argc, char **argv)
         tool_print_error(prog, out, &err);
     else if (!quiet)
         fprintf(stderr, "%s: %s -> %s (%s): %ld inputs, %ld layers, %ld outputs, exact\n", prog,
-                in, out, to == TO_BIN ? "net.bin" : to == TO_JSON ? "JSON"
+                in, strcmp(out, "-") ? out : "standard output", to == TO_BIN ? "net.bin" : to == TO_JSON ? "JSON"
                 : to == TO_ONNX ? "ONNX" : "NNet",
                 net->input_dim, net->nlayers, trop_net_output_dim(net));
     trop_net_clear(net);
