@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hand-built ONNX graphs (onnx.helper) that a careless reader gets wrong
-silently; tests/test_net.c (onnx_handmade) asserts each is refused with the
-reason given here.  Run with Debian's /usr/bin/python3 (onnx 1.12):
+silently; tests/test_net.c (onnx_handmade) asserts each is read as ONNX
+says or refused with the reason given here.  Run with Debian's /usr/bin/python3 (onnx 1.12):
     /usr/bin/python3 scripts/make-onnx-handmade.py
 Writes tests/data/onnx/handmade/<name>.onnx; the same files on every run."""
 import os
@@ -54,3 +54,11 @@ save("out-intermediate", [H.make_node("Gemm", ["x", "W"], ["h"], transB=1),
 # control characters in a node name and an op type (an unknown operator)
 save("control-chars", [H.make_node("Sig\x1b[31m\n", ["x"], ["y"], name="n\rX")], [],
      [vi("y", [1, 4])], check=False)
+# Dropout with its optional mask output (opset 12+): at inference the output
+# is the input; an unread mask changes nothing, a read mask is refused
+drop = [H.make_node("Gemm", ["x", "W"], ["h"], transB=1),
+        H.make_node("Dropout", ["h"], ["d", "mask"]),
+        H.make_node("Relu", ["d"], ["y"])]
+save("dropout-mask", drop, [init("W", W)], [vi("y", [1, 3])])
+save("dropout-mask-read", drop[:2] + [H.make_node("Identity", ["mask"], ["m"]), drop[2]],
+     [init("W", W)], [vi("y", [1, 3])])

@@ -1702,6 +1702,19 @@ START_TEST(onnx_handmade)
     trop_net_clear(net);
 
     read_fails("onnx/handmade/mul-bcast-2d.onnx", "(Mul)", "broadcast", NULL);
+    /* Dropout with a mask output reads as the identity while the mask is
+     * unread: the same network as Gemm, Relu (W of the script, no bias) */
+    trop_net_init(net, 1);
+    read_ok(net, "onnx/handmade/dropout-mask.onnx");
+    ck_assert_int_eq(net->nlayers, 1);
+    ck_assert_int_eq(net->layers[0].act, TROP_ACT_RELU);
+    ck_assert_int_eq(net->layers[0].nout, 3);
+    ck_assert(fmpz_equal_si(fmpq_numref(net->layers[0].W + 2), 1));   /* W[0][2] = 1/4 */
+    ck_assert(fmpz_equal_si(fmpq_denref(net->layers[0].W + 2), 4));
+    ck_assert(fmpz_equal_si(fmpq_numref(net->layers[0].W + 8), -2));  /* W[2][0] = -2 */
+    trop_net_clear(net);
+    read_fails("onnx/handmade/dropout-mask-read.onnx", "(Dropout)", "mask output 'mask'",
+               NULL);
     read_fails("onnx/handmade/out-intermediate.onnx", "(Relu)", "output 'h' was computed",
                NULL);
     read_fails("onnx/handmade/control-chars.onnx", "node 'n?X' (Sig?[31m?)", "not supported",

@@ -1142,7 +1142,11 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
             return oerr(x, TROP_ERR_INVALID, nd, "only a tensor 'value' is supported");
         return add_const(x, a->t, nd->output[0], nd);
     }
-    if (nd->n_output != 1)
+    if (nd->n_output == 2 && !strcmp(op, "Dropout") && *nd->output[1]
+        && used_later(x, nd->output[1]))
+        return oerr(x, TROP_ERR_INVALID, nd, "its mask output '%s' is read by a later node "
+                    "(a mask nothing reads is supported)", nd->output[1]);
+    if (nd->n_output != 1 && !(nd->n_output == 2 && !strcmp(op, "Dropout")))
         return oerr(x, TROP_ERR_INVALID, nd, "has %zu outputs, expected 1", nd->n_output);
     if (!strcmp(op, "Max"))
         st = node_max(x, nd);
@@ -1196,8 +1200,6 @@ static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
     oconst *k;
     int first;
     trop_status st = TROP_OK;
-    if (nd->n_output != 1)
-        return oerr(x, TROP_ERR_INVALID, nd, "has %zu outputs, expected 1", nd->n_output);
     if (x->v.relu && strcmp(op, "MaxPool") && strcmp(op, "ReduceMax"))
         run_emit(x, TROP_ACT_RELU, NULL);   /* not reached: node_relu defers for a pool only */
     if (!strcmp(op, "MatMul"))
@@ -1239,7 +1241,7 @@ static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
         x->v.ndims = 1;
         x->v.dims[0] = x->v.m;
     } else if (!strcmp(op, "Identity") || !strcmp(op, "Dropout")) {
-        /* Dropout is the identity at inference */
+        /* Dropout is the identity at inference (its mask, if any, unread) */
     } else {
         return unsupported(x, nd);
     }
