@@ -451,6 +451,22 @@ conv_fixture("conv-maxpool-relu-padded",
 conv_fixture("conv1d-dilated", dyadic_conv(nn.Conv1d(1, 2, 2, dilation=2)), (1, 7),
              nn.MaxPool1d(3, stride=2), True, ((3,), (2,), (0,), (1,), False))
 
+# two convolutions: Conv2d, ReLU (a ReLU layer: nothing pools it), Conv2d,
+# ReLU, MaxPool2d(2): 1x5x5 -> 2x4x4 -> 2x3x3 -> 2x1x1.  The second
+# convolution reads the first layer's output in its [2, 4, 4] shape.
+c1, c2 = dyadic_conv(nn.Conv2d(1, 2, 2)), dyadic_conv(nn.Conv2d(2, 2, 2))
+rows1, offs1, sh1 = conv_maps(c1, (1, 5, 5))
+rows2, offs2, sh2 = conv_maps(c2, sh1)
+units2, psh2 = pool_units(sh2, (2, 2), (2, 2), (0, 0), (1, 1), False)
+Wo, bo = mat(2, len(units2)), vec(2)
+model = nn.Sequential(c1, nn.ReLU(), c2, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                      set_linear(nn.Linear(len(units2), 2), Wo, bo))
+export("conv-relu-conv", model, (1, 1, 5, 5),
+       {"input_dim": 25, "layers": [layer(rows1, offs1, "relu"),
+                                    conv_pool_layer(rows2, offs2, units2, len(rows2[0])),
+                                    layer(Wo, bo, "linear")]},
+       [[F(RNG.randint(-16, 16), 4) for _ in range(25)] for _ in range(6)])
+
 # l. the real Convnet_maxpool.onnx (VNN-COMP 2021, tests/data/onnx): its
 # outputs at three fixed inputs, computed by torch in float64 from the
 # file's float32 weights (conv2d, relu, max_pool2d 4 x 4, linear), a second

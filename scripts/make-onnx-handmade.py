@@ -21,8 +21,8 @@ def init(name, arr, dt=np.float32):
     return NH.from_array(np.array(arr, dtype=dt), name)
 
 
-def save(name, nodes, inits, outs, check=True):
-    g = H.make_graph(nodes, name, [vi("x", [1, 4])], outs, initializer=inits)
+def save(name, nodes, inits, outs, check=True, batch=1):
+    g = H.make_graph(nodes, name, [vi("x", [batch, 4])], outs, initializer=inits)
     m = H.make_model(g, opset_imports=[H.make_opsetid("", 13)], producer_name="handmade")
     m.ir_version = 7
     if check:
@@ -62,3 +62,17 @@ drop = [H.make_node("Gemm", ["x", "W"], ["h"], transB=1),
 save("dropout-mask", drop, [init("W", W)], [vi("y", [1, 3])])
 save("dropout-mask-read", drop[:2] + [H.make_node("Identity", ["mask"], ["m"]), drop[2]],
      [init("W", W)], [vi("y", [1, 3])])
+# a fixed batch of 2: read as one sample of 8 values it would be wrong
+save("batch2", [H.make_node("Gemm", ["x", "W"], ["y"], transB=1)], [init("W", W)],
+     [vi("y", [2, 3])], batch=2)
+# an Identity of an initializer (PyTorch writes one when two parameters are
+# equal): a constant under a second name
+save("identity-const", [H.make_node("Identity", ["W"], ["W2"]),
+                        H.make_node("Gemm", ["x", "W2"], ["h"], transB=1),
+                        H.make_node("Relu", ["h"], ["y"])], [init("W", W)], [vi("y", [1, 3])])
+# a MaxPool with a second input (invalid ONNX): refused, never half read
+save("maxpool-2-inputs", [H.make_node("MatMul", ["x", "W6"], ["h"]),
+                          H.make_node("Unsqueeze", ["h", "ax"], ["u"]),
+                          H.make_node("MaxPool", ["u", "u"], ["p"], kernel_shape=[2], strides=[2]),
+                          H.make_node("Flatten", ["p"], ["y"])],
+     [init("W6", W6), init("ax", [1], np.int64)], [vi("y", [1, 3])], check=False)

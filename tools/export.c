@@ -178,6 +178,7 @@ void export_oscar(FILE *fp, const trop_trat_struct *F, slong nout, slong nvars,
         }
         fputs("]\n", fp);
     }
-    fputs("network_output(k, x) = QQ(evaluate(P[k], T.(x .// D))) - "
-          "QQ(evaluate(Q[k], T.(x .// D)))\n", fp);
+    /* QQ first: x .// D in Julia's Rational{Int} overflows for a large D */
+    fputs("network_output(k, x) = QQ(evaluate(P[k], T.(QQ.(x) .// D))) - "
+          "QQ(evaluate(Q[k], T.(QQ.(x) .// D)))\n", fp);
 }

@@ -97,6 +97,20 @@ enum { OPT_TERMS = 256, OPT_JSON, OPT_FORMAT, OPT_MAXSEC, OPT_VERIFY, OPT_BOX, O
 /* --method values; AUTO is resolved once the input dimension is known. */
 enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
 
+/* --format F and --json: the last one given wins.  Returns 0 for an
+ * unknown F. */
+static int set_format(tz_opts *o, const char *f)
+{
+    int json = !strcmp(f, "json"), polymake = !strcmp(f, "polymake"),
+        oscar = !strcmp(f, "oscar");
+    if (!json && !polymake && !oscar && strcmp(f, "text"))
+        return 0;
+    o->json = json;
+    o->polymake = polymake;
+    o->oscar = oscar;
+    return 1;
+}
+
 static int parse_args(tz_opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -127,7 +141,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:qhV", lo, NULL)) != -1) {
         switch (c) {
         case OPT_TERMS: o->terms = 1; break;
-        case OPT_JSON: o->json = 1; break;
+        case OPT_JSON: set_format(o, "json"); break;
         case OPT_MAXSEC: {
             long v;
             if (!tool_parse_long(&v, optarg, 1, 1000000000))
@@ -137,13 +151,7 @@ static int parse_args(tz_opts *o, int argc, char **argv)
             break;
         }
         case OPT_FORMAT:
-            if (!strcmp(optarg, "json"))
-                o->json = 1;
-            else if (!strcmp(optarg, "polymake"))
-                o->polymake = 1, o->oscar = 0;
-            else if (!strcmp(optarg, "oscar"))
-                o->oscar = 1, o->polymake = 0;
-            else if (strcmp(optarg, "text"))
+            if (!set_format(o, optarg))
                 return tool_usage_error(prog, "--format needs text, json, polymake or oscar, "
                                         "got '%s'", optarg);
             break;
@@ -228,6 +236,9 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     if (o->box && !o->verify_set)
         fprintf(stderr, "%s: warning: --box only sets the box of --verify; without --verify it "
                         "has no effect\n", prog);
+    if (o->terms && (o->polymake || o->oscar))
+        fprintf(stderr, "%s: warning: --terms has no effect with --format %s (the script has "
+                        "every term)\n", prog, o->polymake ? "polymake" : "oscar");
     return -1;
 }
 
@@ -590,12 +601,18 @@ static void write_json(FILE *fp, const tz_report *R)
     json_object_put(root);
 }
 
-/* The line that names the network (and the slice) in an exported script. */
+/* The comment line that names the network (and the slice) in an exported
+ * script.  Control characters become '?': a newline in a file name must
+ * not end the comment and run the rest as code. */
 static void export_what(char *what, size_t size, const tz_report *R)
 {
+    char *c;
     snprintf(what, size, "network: %s (inputs %ld, outputs %ld)%s%s", R->o->net_path,
              (*R->net)->input_dim, trop_net_output_dim(R->p->net),
              R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "");
+    for (c = what; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
 }
 
 /* Writes the report in the chosen format to -o FILE (atomically) or
@@ -615,8 +632,8 @@ static int write_report(const tz_report *R)
     export_what(what, sizeof what, R);
     if (R->o->oscar && export_oscar_scale(D, R->F, nout) != 0) {
         fprintf(stderr, "%s: OSCAR's exponents are nonnegative machine integers, and these, "
-                "scaled to integers by their common denominator (%ld bits), are negative or "
-                "need more than 62 bits; use --format polymake, which keeps rational "
+                "scaled to integers by their common denominator (of %ld bits), are negative "
+                "or need more than 62 bits; use --format polymake, which keeps rational "
                 "exponents\n", prog, (long)fmpz_bits(D));
         rc = TOOL_EXIT_FAIL;
     } else if (R->o->out_path && trop_afile_open(&af, R->o->out_path, &err) != TROP_OK) {

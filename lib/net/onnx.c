@@ -120,6 +120,17 @@ static uint64_t le64(const uint8_t *p)
     return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
+/* A new constant at the end of the table (its fields for the caller to
+ * set); pointers into the table are invalid after it. */
+static oconst *push_const(octx *x)
+{
+    if (x->nconsts == x->alloc) {
+        x->alloc = x->alloc ? 2 * x->alloc : 16;
+        x->consts = trop_realloc(x->consts, (size_t)x->alloc * sizeof(oconst));
+    }
+    return x->consts + x->nconsts++;
+}
+
 /* Adds the tensor t (float32, float64 or int64) as a constant named name. */
 static trop_status add_const(octx *x, const Onnx__TensorProto *t, const char *name,
                              const Onnx__NodeProto *nd)
@@ -153,18 +164,13 @@ static trop_status add_const(octx *x, const Onnx__TensorProto *t, const char *na
             return oerr(x, TROP_ERR_FORMAT, nd, "tensor '%s': %zu bytes of data for %ld "
                         "values", name, have, len);
     }
-    if (x->nconsts == x->alloc) {
-        x->alloc = x->alloc ? 2 * x->alloc : 16;
-        x->consts = trop_realloc(x->consts, (size_t)x->alloc * sizeof(oconst));
-    }
-    k = x->consts + x->nconsts;
+    k = push_const(x);
     k->name = name;
     k->ndims = (slong)t->n_dims;
     for (i = 0; i < k->ndims; i++)
         k->dims[i] = t->dims[i];
     k->len = len;
     k->data = _fmpq_vec_init(len ? len : 1);
-    x->nconsts++;
     for (i = 0; i < len && st == TROP_OK; i++) {
         double v;
         if (type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
@@ -193,6 +199,19 @@ static trop_status add_const(octx *x, const Onnx__TensorProto *t, const char *na
             trop_q_set_d(k->data + i, v, NULL);
     }
     return st;
+}
+
+/* A copy of constant number ki under another name (an Identity of a
+ * constant: PyTorch shares equal parameter tensors so). */
+static void alias_const(octx *x, slong ki, const char *name)
+{
+    oconst *c = push_const(x), *k = x->consts + ki;
+    slong i;
+    *c = *k;
+    c->name = name;
+    c->data = _fmpq_vec_init(k->len ? k->len : 1);
+    for (i = 0; i < k->len; i++)
+        fmpq_set(c->data + i, k->data + i);
 }
 
 /* ---- the running value ---- */
@@ -439,11 +458,15 @@ static void run_emit(octx *x, trop_act act, const fmpq_t slope)
         fmpq_set(L->b + i, v->c + i);
     }
     fmpq_clear(a);
-    {
-        slong m = v->m;
+    {   /* an activation keeps the sample's shape (a Conv or pooling may follow) */
+        slong m = v->m, dims[4];
+        int ndims = v->ndims;
         const char *name = v->name;
+        memcpy(dims, v->dims, sizeof dims);
         run_clear(v);
         run_init(v, m, name);
+        v->ndims = ndims;
+        memcpy(v->dims, dims, sizeof dims);
     }
 }
 
@@ -719,17 +742,21 @@ static trop_status node_geom(octx *x, const Onnx__NodeProto *nd, const slong *ke
         if (ks && kernel && d < s && g->K[d] != kernel[d])
             return oerr(x, TROP_ERR_INVALID, nd, "kernel_shape differs from the weight's");
         if (g->K[d] < 1 || g->K[d] > 255 || g->S[d] < 1 || g->S[d] > 255 || g->L[d] < 1
-            || g->L[d] > 255 || g->P[d] < 0 || g->P[d] >= g->K[d] * g->L[d]
-            || (d < s && pd && (pd->ints[s + d] < 0 || pd->ints[s + d] >= g->K[d] * g->L[d])))
+            || g->L[d] > 255 || g->P[d] < 0 || g->P[d] > 65535
+            || (d < s && pd && (pd->ints[s + d] < 0 || pd->ints[s + d] > 65535)))
             return oerr(x, TROP_ERR_INVALID, nd, "a kernel, stride or dilation outside 1..255, "
-                        "or a padding not smaller than the kernel");
+                        "or a padding outside 0..65535");
         num = g->D[d] + g->P[d] + (d < s && pd ? (slong)pd->ints[s + d] : 0)
               - g->L[d] * (g->K[d] - 1) - 1;
-        if (num < 0)
-            return oerr(x, TROP_ERR_INVALID, nd, "the kernel is larger than the padded input");
-        g->O[d] = (ceil_mode ? (num + g->S[d] - 1) / g->S[d] : num / g->S[d]) + 1;
-        if (ceil_mode && (g->O[d] - 1) * g->S[d] >= g->D[d] + g->P[d])
+        /* floor or ceil of num / S, num possibly negative (a kernel longer
+         * than the padded input: no window, or with ceil_mode PyTorch's
+         * partial one) */
+        g->O[d] = (num >= 0 ? (ceil_mode ? (num + g->S[d] - 1) / g->S[d] : num / g->S[d])
+                   : (ceil_mode ? -(-num / g->S[d]) : -((-num + g->S[d] - 1) / g->S[d]))) + 1;
+        if (ceil_mode && g->O[d] > 1 && (g->O[d] - 1) * g->S[d] >= g->D[d] + g->P[d])
             g->O[d]--;
+        if (g->O[d] < 1)
+            return oerr(x, TROP_ERR_INVALID, nd, "the kernel is longer than the padded input");
     }
     return TROP_OK;
 }
@@ -750,7 +777,9 @@ static trop_status node_conv(octx *x, const Onnx__NodeProto *nd)
     ogeom g;
     fmpq *A, *cv;
     trop_status st;
-    if (nd->n_input >= 3 && *nd->input[2] && !(B = find_const(x, nd->input[2])))
+    if (nd->n_input < 2 || nd->n_input > 3)
+        return oerr(x, TROP_ERR_INVALID, nd, "has %zu inputs, expected 2 or 3", nd->n_input);
+    if (nd->n_input == 3 && *nd->input[2] && !(B = find_const(x, nd->input[2])))
         return oerr(x, TROP_ERR_INVALID, nd, "the bias must be a constant");
     if (!W || W->ndims != s + 2 || s < 1 || s > 3)
         return oerr(x, TROP_ERR_INVALID, nd, "the weight must be a constant of %ld axes for a "
@@ -816,8 +845,10 @@ static trop_status node_maxpool(octx *x, const Onnx__NodeProto *nd)
     slong s = v->ndims - 1, C = v->dims[0], k, units, *idx, u, j, c, o0, o1, o2, k0, k1, k2;
     slong out_dims[4], d;
     ogeom g;
-    trop_status st = node_geom(x, nd, NULL, &g);
-    if (st != TROP_OK)
+    trop_status st;
+    if (nd->n_input != 1)
+        return oerr(x, TROP_ERR_INVALID, nd, "has %zu inputs, expected 1", nd->n_input);
+    if ((st = node_geom(x, nd, NULL, &g)) != TROP_OK)
         return st;
     k = g.K[0] * g.K[1] * g.K[2];
     if (k + (v->relu != 0) > 255)
@@ -869,8 +900,8 @@ static int only_pooled(const octx *x, const char *name)
         for (j = 0; j < x->g->node[i]->n_input; j++)
             if (strcmp(x->g->node[i]->input[j], name) == 0) {
                 readers++;
-                pools += !strcmp(x->g->node[i]->op_type, "MaxPool")
-                         || !strcmp(x->g->node[i]->op_type, "ReduceMax");
+                pools += j == 0 && (!strcmp(x->g->node[i]->op_type, "MaxPool")
+                                    || !strcmp(x->g->node[i]->op_type, "ReduceMax"));
             }
     return readers == 1 && pools == 1 && strcmp(x->g->output[0]->name, name) != 0;
 }
@@ -1142,6 +1173,11 @@ static trop_status node(octx *x, const Onnx__NodeProto *nd)
             return oerr(x, TROP_ERR_INVALID, nd, "only a tensor 'value' is supported");
         return add_const(x, a->t, nd->output[0], nd);
     }
+    if (!strcmp(op, "Identity") && nd->n_input == 1 && nd->n_output == 1
+        && find_val(x, nd->input[0]) < 0 && find_const(x, nd->input[0])) {
+        alias_const(x, find_const(x, nd->input[0]) - x->consts, nd->output[0]);
+        return TROP_OK;
+    }
     if (nd->n_output == 2 && !strcmp(op, "Dropout") && *nd->output[1]
         && used_later(x, nd->output[1]))
         return oerr(x, TROP_ERR_INVALID, nd, "its mask output '%s' is read by a later node "
@@ -1287,6 +1323,14 @@ static trop_status read_graph(octx *x, const Onnx__GraphProto *g)
         return oerr(x, TROP_ERR_FORMAT, NULL, "the graph has no input");
     if ((n = input_size(in)) < 1)
         return oerr(x, TROP_ERR_FORMAT, NULL, "input '%s' has no usable shape", in->name);
+    {   /* a fixed batch above 1 would be read as one sample of all of them */
+        const Onnx__TensorShapeProto *sh = in->type->tensor_type->shape;
+        if (sh->n_dim >= 2 && sh->dim[0]->value_case
+            == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && sh->dim[0]->dim_value > 1)
+            return oerr(x, TROP_ERR_INVALID, NULL, "input '%s' has a fixed batch of %ld "
+                        "samples; export the network with a batch of 1 (or a symbolic one)",
+                        in->name, (long)sh->dim[0]->dim_value);
+    }
     if (g->n_output != 1)
         return oerr(x, TROP_ERR_INVALID, NULL, "the graph has %zu outputs, expected 1",
                     g->n_output);
