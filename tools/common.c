@@ -89,10 +89,28 @@ double tool_now(void)
 
 static volatile sig_atomic_t interrupted_flag = 0;
 
+/* The hard stop (tool_hard_stop): the message the alarm prints and the
+ * grace it allows after a signal.  Process-wide by nature, like the
+ * signal dispositions themselves. */
+static char hard_msg[320];
+static size_t hard_len;
+static unsigned hard_grace;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (write(STDERR_FILENO, hard_msg, hard_len) < 0) {
+        /* nothing more can be done */
+    }
+    _exit(1);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
     interrupted_flag = 1;
+    if (hard_grace)
+        alarm(hard_grace);   /* async-signal-safe */
 }
 
 void tool_catch_signals(void)
@@ -109,6 +127,27 @@ void tool_catch_signals(void)
     sigaction(SIGHUP, &sa, NULL);   /* a closed terminal stops as cleanly */
     /* a closed pipe must give a write error we report, not a silent death */
     signal(SIGPIPE, SIG_IGN);
+}
+
+void tool_hard_stop(const char *prog, unsigned grace, double max_seconds)
+{
+    struct sigaction sa;
+    int n = snprintf(hard_msg, sizeof hard_msg, "%s: stopped %u s after the stop was asked, "
+                     "inside a step that cannot be interrupted (qhull); nothing written\n",
+                     prog, grace);
+    hard_len = n < 0 ? 0 : (size_t)n < sizeof hard_msg ? (size_t)n : sizeof hard_msg - 1;
+    hard_grace = grace;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    if (max_seconds > 0)
+        alarm(max_seconds + grace < 4e9 ? (unsigned)max_seconds + grace : 4000000000u);
+}
+
+void tool_hard_stop_disarm(void)
+{
+    alarm(0);
 }
 
 int tool_interrupted(void)

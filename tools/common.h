@@ -55,4 +55,13 @@ double tool_now(void);
  * terminates at once. */
 void tool_catch_signals(void);
 int tool_interrupted(void);
+
+/* For tools whose work may sit for minutes in a call that cannot check the
+ * flag (qhull, deep in a pruning) and whose outputs are all written at the
+ * end: grace seconds after the first signal, or after max_seconds (when
+ * > 0) plus grace, the process prints why on stderr and exits with status
+ * 1.  Call after tool_catch_signals. */
+void tool_hard_stop(const char *prog, unsigned grace, double max_seconds);
+/* Cancels the max_seconds alarm (a later signal still arms its grace). */
+void tool_hard_stop_disarm(void);
 #endif

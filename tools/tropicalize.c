@@ -715,6 +715,10 @@ int main(int argc, char **argv)
     pr.on = !o.quiet && tool_progress_enabled();
     if (o.max_seconds > 0)
         pr.deadline = tool_now() + o.max_seconds;
+    /* a qhull call deep in a pruning can run for minutes without a check:
+     * 10 s after Ctrl-C or the deadline the process stops anyway (nothing
+     * is written before the end) */
+    tool_hard_stop(prog, 10, o.max_seconds);
     co.prune = o.prune;
     co.progress = on_progress;
     co.progress_arg = &pr;
@@ -735,6 +739,7 @@ int main(int argc, char **argv)
         rc = trop_trat_vec_set_net(F, p.net, &co, &st, &err);
     if (pr.drawn)
         fputc('\n', stderr);
+    tool_hard_stop_disarm();   /* --max-seconds is for the conversion only */
     if (rc != TROP_OK) {
         if (rc == TROP_ERR_INTERRUPTED && pr.deadline > 0 && tool_now() > pr.deadline
             && !tool_interrupted())
