@@ -601,18 +601,27 @@ static void write_json(FILE *fp, const tz_report *R)
     json_object_put(root);
 }
 
-/* The comment line that names the network (and the slice) in an exported
- * script.  Control characters become '?': a newline in a file name must
- * not end the comment and run the rest as code. */
-static void export_what(char *what, size_t size, const tz_report *R)
+/* The comment line that names the network and the slice (with the options
+ * that define it, so the script describes itself) in an exported script;
+ * the caller frees it.  Control characters become '?': a newline in a file
+ * name must not end the comment and run the rest as code. */
+static char *export_what(const tz_report *R)
 {
-    char *c;
-    snprintf(what, size, "network: %s (inputs %ld, outputs %ld)%s%s", R->o->net_path,
+    const tz_opts *o = R->o;
+    size_t size = strlen(o->net_path) + strlen(R->p->slice_desc) + 200
+                  + (o->points ? strlen(o->points) : 0) + (o->axes ? strlen(o->axes) : 0)
+                  + (o->at ? strlen(o->at) : 0);
+    char *what = flint_malloc(size), *c;
+    snprintf(what, size, "network: %s (inputs %ld, outputs %ld)%s%s%s%s%s%s%s%s", o->net_path,
              (*R->net)->input_dim, trop_net_output_dim(R->p->net),
-             R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "");
+             R->p->sliced ? "; slice: " : "", R->p->sliced ? R->p->slice_desc : "",
+             o->points ? ", --slice-points " : "", o->points ? o->points : "",
+             o->axes ? ", --slice-axes " : "", o->axes ? o->axes : "",
+             o->at ? " --at " : "", o->at ? o->at : "");
     for (c = what; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = '?';
+    return what;
 }
 
 /* Writes the report in the chosen format to -o FILE (atomically) or
@@ -626,10 +635,9 @@ static int write_report(const tz_report *R)
     slong nout = trop_net_output_dim(R->p->net), m = R->p->m;
     const char *var = R->p->sliced ? "t" : "x";
     fmpz_t D;
-    char what[600];
+    char *what = export_what(R);
     int rc = TOOL_EXIT_OK;
     fmpz_init(D);
-    export_what(what, sizeof what, R);
     if (R->o->oscar && export_oscar_scale(D, R->F, nout) != 0) {
         fprintf(stderr, "%s: OSCAR's exponents are nonnegative machine integers, and these, "
                 "scaled to integers by their common denominator (of %ld bits), are negative "
@@ -660,6 +668,7 @@ static int write_report(const tz_report *R)
         }
     }
     fmpz_clear(D);
+    flint_free(what);
     return rc;
 }
 
