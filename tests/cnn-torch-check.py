@@ -25,6 +25,8 @@ import tempfile
 import warnings
 from fractions import Fraction as F
 
+from netjson import evaluate
+
 import torch
 import torch.nn as nn
 
@@ -32,6 +34,7 @@ warnings.filterwarnings("ignore")
 BUILD = sys.argv[1]
 MODELS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 RNG = random.Random(2026)
+GEN = torch.Generator().manual_seed(2026)
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 POOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
 
@@ -70,27 +73,6 @@ def draw():
         for p in model.parameters():
             p.copy_(torch.randint(-12, 13, p.shape, generator=GEN).double() / 8)
     return model.eval(), shape
-
-
-def evaluate(net, x):
-    for L in net["layers"]:
-        z = [sum((F(w) * xi for w, xi in zip(r, x) if w != "0"), F(0)) + F(b)
-             for r, b in zip(L["W"], L["b"])]
-        a = L["act"]
-        if a == "relu":
-            x = [max(v, F(0)) for v in z]
-        elif a == "leaky":
-            s = F(L["slope"])
-            x = [v if v >= 0 else s * v for v in z]
-        elif a == "maxout":
-            k = L["k"]
-            x = [max(z[j * k:(j + 1) * k]) for j in range(len(z) // k)]
-        else:
-            x = z
-    return x
-
-
-GEN = torch.Generator().manual_seed(2026)
 
 
 def main():

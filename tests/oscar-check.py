@@ -23,6 +23,8 @@ import sys
 import tempfile
 from fractions import Fraction as F
 
+from netjson import evaluate
+
 BUILD, DATA = sys.argv[1], sys.argv[2]
 NETS = ["nnet/fc_2-2-3.nnet",                           # ReLU, integer exponents
         "onnx/torch/maxout-max.onnx",                   # maxout, D = 64
@@ -40,24 +42,6 @@ def network(path, tmp):
     run(os.path.join(BUILD, "tools", "trop-convert"), path, "-o", out, "--to", "json")
     with open(out) as fp:
         return json.load(fp)
-
-
-def evaluate(net, x):
-    for L in net["layers"]:
-        W = [[F(v) for v in r] for r in L["W"]]
-        z = [sum((w * xi for w, xi in zip(row, x)), F(0)) + F(b) for row, b in zip(W, L["b"])]
-        act = L["act"]
-        if act == "relu":
-            x = [max(v, F(0)) for v in z]
-        elif act == "leaky":
-            s = F(L["slope"])
-            x = [v if v >= 0 else s * v for v in z]
-        elif act == "maxout":
-            k = L["k"]
-            x = [max(z[j * k:(j + 1) * k]) for j in range(len(z) // k)]
-        else:
-            x = z
-    return x
 
 
 def parse(text, n):
