@@ -84,7 +84,7 @@ static void usage(FILE *fp)
 
 typedef struct {
     const char *net_path, *out_path, *box, *axes, *at, *points;
-    int terms, json, quiet, prune, verify_set, method, certify, self_check, polymake, oscar;
+    int terms, format, quiet, prune, verify_set, method, certify, self_check;
     double max_seconds;   /* 0: no limit */
     long verify, max_terms, certify_max, threads;
     unsigned long long seed;
@@ -97,18 +97,21 @@ enum { OPT_TERMS = 256, OPT_JSON, OPT_FORMAT, OPT_MAXSEC, OPT_VERIFY, OPT_BOX, O
 /* --method values; AUTO is resolved once the input dimension is known. */
 enum { METHOD_AUTO = 0, METHOD_REGIONS, METHOD_ALGEBRA };
 
+/* --format values (text is 0, the default). */
+enum { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_POLYMAKE, FORMAT_OSCAR };
+
 /* --format F and --json: the last one given wins.  Returns 0 for an
  * unknown F. */
 static int set_format(tz_opts *o, const char *f)
 {
-    int json = !strcmp(f, "json"), polymake = !strcmp(f, "polymake"),
-        oscar = !strcmp(f, "oscar");
-    if (!json && !polymake && !oscar && strcmp(f, "text"))
-        return 0;
-    o->json = json;
-    o->polymake = polymake;
-    o->oscar = oscar;
-    return 1;
+    static const char *const names[] = {"text", "json", "polymake", "oscar"};
+    int i;
+    for (i = 0; i < 4; i++)
+        if (!strcmp(f, names[i])) {
+            o->format = i;
+            return 1;
+        }
+    return 0;
 }
 
 static int parse_args(tz_opts *o, int argc, char **argv)
@@ -236,9 +239,10 @@ static int parse_args(tz_opts *o, int argc, char **argv)
     if (o->box && !o->verify_set)
         fprintf(stderr, "%s: warning: --box only sets the box of --verify; without --verify it "
                         "has no effect\n", prog);
-    if (o->terms && (o->polymake || o->oscar))
+    if (o->terms && o->format >= FORMAT_POLYMAKE)
         fprintf(stderr, "%s: warning: --terms has no effect with --format %s (the script has "
-                        "every term)\n", prog, o->polymake ? "polymake" : "oscar");
+                        "every term)\n", prog, o->format == FORMAT_POLYMAKE ? "polymake"
+                        : "oscar");
     return -1;
 }
 
@@ -638,7 +642,7 @@ static int write_report(const tz_report *R)
     char *what = export_what(R);
     int rc = TOOL_EXIT_OK;
     fmpz_init(D);
-    if (R->o->oscar && export_oscar_scale(D, R->F, nout) != 0) {
+    if (R->o->format == FORMAT_OSCAR && export_oscar_scale(D, R->F, nout) != 0) {
         fprintf(stderr, "%s: OSCAR's exponents are nonnegative machine integers, and these, "
                 "scaled to integers by their common denominator (of %ld bits), are negative "
                 "or need more than 62 bits; use --format polymake, which keeps rational "
@@ -650,11 +654,11 @@ static int write_report(const tz_report *R)
     } else {
         if (R->o->out_path)
             fp = af.fp;
-        if (R->o->polymake)
+        if (R->o->format == FORMAT_POLYMAKE)
             export_polymake(fp, R->F, nout, m, var, what);
-        else if (R->o->oscar)
+        else if (R->o->format == FORMAT_OSCAR)
             export_oscar(fp, R->F, nout, m, var, what, D);
-        else if (R->o->json)
+        else if (R->o->format == FORMAT_JSON)
             write_json(fp, R);
         else
             write_text(fp, R);

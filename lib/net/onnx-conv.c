@@ -76,6 +76,20 @@ static trop_status node_geom(octx *x, const Onnx__NodeProto *nd, const slong *ke
     return TROP_OK;
 }
 
+/* The flat index of the input entry that kernel offset (k0, k1, k2) of the
+ * window at output position (o0, o1, o2) reads in channel c, or -1 when it
+ * lies in the padding. */
+static slong window_entry(const ogeom *g, slong c, slong o0, slong o1, slong o2, slong k0,
+                          slong k1, slong k2)
+{
+    slong i0 = o0 * g->S[0] - g->P[0] + k0 * g->L[0];
+    slong i1 = o1 * g->S[1] - g->P[1] + k1 * g->L[1];
+    slong i2 = o2 * g->S[2] - g->P[2] + k2 * g->L[2];
+    if (i0 < 0 || i0 >= g->D[0] || i1 < 0 || i1 >= g->D[1] || i2 < 0 || i2 >= g->D[2])
+        return -1;
+    return ((c * g->D[0] + i0) * g->D[1] + i1) * g->D[2] + i2;
+}
+
 /* Conv: the convolution of the running value [C, D...] with the constant
  * weight W [M, C / group, K...] plus the optional bias B [M], unrolled into
  * a dense affine map of shape [M, O...]: output (m, o) is B[m] plus the sum
@@ -130,15 +144,9 @@ trop_status node_conv(octx *x, const Onnx__NodeProto *nd)
                         for (k0 = 0; k0 < g.K[0]; k0++)
                             for (k1 = 0; k1 < g.K[1]; k1++)
                                 for (k2 = 0; k2 < g.K[2]; k2++, wi++) {
-                                    slong i0 = o0 * g.S[0] - g.P[0] + k0 * g.L[0];
-                                    slong i1 = o1 * g.S[1] - g.P[1] + k1 * g.L[1];
-                                    slong i2 = o2 * g.S[2] - g.P[2] + k2 * g.L[2];
-                                    if (i0 < 0 || i0 >= g.D[0] || i1 < 0 || i1 >= g.D[1]
-                                        || i2 < 0 || i2 >= g.D[2] || fmpq_is_zero(W->data + wi))
-                                        continue;
-                                    run_addmul_row(A, cv, r, W->data + wi, v,
-                                                   (((gc + c) * g.D[0] + i0) * g.D[1] + i1)
-                                                   * g.D[2] + i2);
+                                    slong p = window_entry(&g, gc + c, o0, o1, o2, k0, k1, k2);
+                                    if (p >= 0 && !fmpq_is_zero(W->data + wi))
+                                        run_addmul_row(A, cv, r, W->data + wi, v, p);
                                 }
                 }
     run_set_full(v, A, cv, mo);
@@ -183,12 +191,9 @@ trop_status node_maxpool(octx *x, const Onnx__NodeProto *nd)
                     for (k0 = 0; k0 < g.K[0]; k0++)
                         for (k1 = 0; k1 < g.K[1]; k1++)
                             for (k2 = 0; k2 < g.K[2]; k2++) {
-                                slong i0 = o0 * g.S[0] - g.P[0] + k0 * g.L[0];
-                                slong i1 = o1 * g.S[1] - g.P[1] + k1 * g.L[1];
-                                slong i2 = o2 * g.S[2] - g.P[2] + k2 * g.L[2];
-                                if (i0 >= 0 && i0 < g.D[0] && i1 >= 0 && i1 < g.D[1]
-                                    && i2 >= 0 && i2 < g.D[2])
-                                    w[j++] = ((c * g.D[0] + i0) * g.D[1] + i1) * g.D[2] + i2;
+                                slong p = window_entry(&g, c, o0, o1, o2, k0, k1, k2);
+                                if (p >= 0)
+                                    w[j++] = p;
                             }
                     if (j == 0) {
                         trop_free(idx);
@@ -259,7 +264,7 @@ trop_status node_relu(octx *x, const Onnx__NodeProto *nd)
         return TROP_OK;
     }
     if (L && L->act == TROP_ACT_MAXOUT && L->k < 255 && x->nvals == 0 && v->diag && !v->d
-        && v->m == L->nout / L->k && vec_is_zero(v->c, v->m)) {
+        && v->m == trop_layer_width(L) && vec_is_zero(v->c, v->m)) {
         maxout_add_zero(x->net);
         return TROP_OK;
     }

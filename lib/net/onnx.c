@@ -165,12 +165,10 @@ static trop_status add_const(octx *x, const Onnx__TensorProto *t, const char *na
 static void alias_const(octx *x, slong ki, const char *name)
 {
     oconst *c = push_const(x), *k = x->consts + ki;
-    slong i;
     *c = *k;
     c->name = name;
     c->data = _fmpq_vec_init(k->len ? k->len : 1);
-    for (i = 0; i < k->len; i++)
-        fmpq_set(c->data + i, k->data + i);
+    _trop_qvec_set(c->data, k->data, k->len);
 }
 
 /* ---- the running value ---- */
@@ -939,8 +937,6 @@ static trop_status node_op(octx *x, const Onnx__NodeProto *nd)
     oconst *k;
     int first;
     trop_status st = TROP_OK;
-    if (x->v.relu && strcmp(op, "MaxPool") && strcmp(op, "ReduceMax"))
-        run_emit(x, TROP_ACT_RELU, NULL);   /* not reached: node_relu defers for a pool only */
     if (!strcmp(op, "MatMul"))
         st = node_matmul(x, nd);
     else if (!strcmp(op, "Gemm"))
